@@ -1,0 +1,193 @@
+"""A data directory: a manifest, chain templates and fact tables, read into a ChainGraph.
+
+::
+
+    mydata/
+      chainkg.yaml       manifest: name, description, as_of, which files, column mappings
+      chains/*.yaml      chain templates (the embedded ones when there are none)
+      regions.csv        (the embedded regions when absent)
+      enterprises.csv  projects.csv  presence.csv  links.csv  figures.csv  sources.csv
+
+Tables may be .csv, .xlsx or .parquet. :func:`validate` collects every problem into a
+:class:`~chainkg.loaders.report.Report`; :func:`load` raises
+:class:`~chainkg.errors.ValidationError` when there is any.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from chainkg.errors import DataError, ValidationError
+from chainkg.graph.model import ChainGraph
+from chainkg.loaders.facts import normalize_tables
+from chainkg.loaders.report import Report
+from chainkg.loaders.tables import TABLE_SUFFIXES, read_table
+from chainkg.loaders.template import load_chain_template, read_yaml
+
+__all__ = ["load", "validate", "read_data_dir", "embedded_data_dir", "MANIFEST_NAME"]
+
+MANIFEST_NAME = "chainkg.yaml"
+TABLE_ORDER = ("sources", "regions", "enterprises", "projects", "presence", "links", "figures")
+MANIFEST_KEYS = {"name", "description", "as_of", "home_region", "chains", "tables", "columns",
+                 "settings", "defaults", "source"}
+
+
+def embedded_data_dir():
+    """The directory of the embedded 梁平 dataset."""
+    return Path(str(resources.files("chainkg") / "data" / "liangping"))
+
+
+def _read_manifest(root, report):
+    path = root / MANIFEST_NAME
+    if not path.exists():
+        return {}
+    data = read_yaml(path, report)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        report.add("schema", "the manifest must be a mapping", file=MANIFEST_NAME)
+        return {}
+    for key in sorted(set(data) - MANIFEST_KEYS):
+        report.add("schema", f"unknown key {key!r} (allowed: {', '.join(sorted(MANIFEST_KEYS))})",
+                   file=MANIFEST_NAME, path=key)
+    for key in ("tables", "columns", "settings", "defaults"):
+        if key in data and not isinstance(data[key], dict):
+            report.add("schema", f"{key} must be a mapping", file=MANIFEST_NAME, path=key)
+            data[key] = {}
+    return data
+
+
+def _chain_files(root, manifest, report):
+    listed = manifest.get("chains")
+    if listed is None:
+        files = sorted((root / "chains").glob("*.yaml")) + sorted((root / "chains").glob("*.yml"))
+        if files:
+            return [(f, f.relative_to(root).as_posix()) for f in files]
+        if root != embedded_data_dir():
+            builtin = embedded_data_dir()
+            return _chain_files(builtin, _read_manifest(builtin, Report()), report)
+        return []
+    if not isinstance(listed, list):
+        report.add("schema", "chains must be a list of template files", file=MANIFEST_NAME, path="chains")
+        return []
+    out = []
+    for i, name in enumerate(listed):
+        f = root / str(name)
+        if not f.is_file():
+            report.add("missing-file", f"chain template {name!r} not found", file=MANIFEST_NAME,
+                       path=f"chains[{i}]")
+        else:
+            out.append((f, str(name)))
+    return out
+
+
+def _table_file(root, manifest, name, report):
+    listed = (manifest.get("tables") or {}).get(name)
+    if listed is not None:
+        f = root / str(listed)
+        if not f.is_file():
+            report.add("missing-file", f"table {listed!r} not found", file=MANIFEST_NAME,
+                       path=f"tables.{name}")
+            return None
+        return f
+    found = [root / f"{name}{s}" for s in TABLE_SUFFIXES if (root / f"{name}{s}").is_file()]
+    if len(found) > 1:
+        report.add("ambiguous-file", f"several {name} tables: {', '.join(f.name for f in found)}; "
+                   "keep one or name it in the manifest", file=found[0].name)
+    return found[0] if found else None
+
+
+def read_data_dir(path=None, *, progress=None):
+    """Read a data directory into a ChainGraph and a Report, collecting every problem.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The data directory; the embedded 梁平 dataset when None.
+    progress : callable, optional
+        Called with a short message before each file is read.
+
+    Returns
+    -------
+    (ChainGraph or None, Report)
+        The graph is None when the directory has problems.
+    """
+    root = Path(path) if path is not None else embedded_data_dir()
+    report = Report()
+    if not root.is_dir():
+        report.add("missing-file", "data directory not found", file=str(root))
+        return None, report
+    manifest = _read_manifest(root, report)
+
+    chains = []
+    for f, name in _chain_files(root, manifest, report):
+        if progress:
+            progress(name)
+        chain = load_chain_template(f, report, name=name)
+        report.files.append(name)
+        if chain is not None:
+            if chain.id in {c.id for c in chains}:
+                report.add("duplicate-id", f"duplicate chain id {chain.id!r}", file=name, path="id")
+            else:
+                chains.append(chain)
+    if not chains and report.valid:
+        report.add("missing-file", "no chain templates (put them in chains/*.yaml)", file=str(root))
+
+    raw = {}
+    for name in TABLE_ORDER:
+        f = _table_file(root, manifest, name, report)
+        if f is None and name == "regions" and root != embedded_data_dir():
+            f = _table_file(embedded_data_dir(), {}, "regions", report)
+        if f is None:
+            continue
+        if progress:
+            progress(f.name)
+        label = f.name if f.parent == root else f"(embedded) {f.name}"
+        try:
+            df, fmt = read_table(f)
+        except DataError as err:
+            report.add("read", err.message, file=label if err.file == f.name else err.file,
+                       row=err.row, column=err.column)
+            continue
+        report.files.append(f"{label} ({fmt}, {len(df)} rows)")
+        raw[name] = (label, df)
+
+    tables = normalize_tables(raw, chains, manifest, report)
+    if not report.valid:
+        return None, report
+    meta = {k: manifest.get(k) for k in ("name", "description", "as_of", "home_region")}
+    meta["settings"] = dict(manifest.get("settings") or {})
+    meta["root"] = str(root)
+    return ChainGraph(chains, tables, meta), report
+
+
+def validate(path=None):
+    """Check a data directory and return the :class:`Report` of every problem in it.
+
+    Examples
+    --------
+    >>> validate().valid
+    True
+    """
+    return read_data_dir(path)[1]
+
+
+def load(path=None, *, progress=None):
+    """Load a data directory (the embedded 梁平 dataset when None) into a ChainGraph.
+
+    Raises
+    ------
+    ValidationError
+        When the directory has any problem; ``err.report`` lists them all.
+
+    Examples
+    --------
+    >>> g = load()
+    >>> sorted(g.chains)
+    ['food', 'ic', 'lowalt']
+    """
+    graph, report = read_data_dir(path, progress=progress)
+    if graph is None:
+        raise ValidationError(report)
+    return graph

@@ -1,0 +1,302 @@
+"""Normalising fact tables: headers mapped, references resolved, values checked.
+
+Each table arrives as text cells under its original headers. References (regions,
+segments, enterprises, sources) are resolved once per distinct value and mapped back,
+so a million-row table costs a few vectorised passes. Every problem names the file,
+the row (header = row 1) and the original column header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pandas as pd
+
+from chainkg.errors import ChainKGError
+from chainkg.graph.resolve import NameIndex
+from chainkg.graph.schema import (REGION_LEVELS, REQUIRED_COLUMNS, TABLE_COLUMNS, normalize_flag,
+                                  normalize_project_status)
+from chainkg.loaders.tables import map_headers, parse_amount
+
+__all__ = ["normalize_tables", "TableInput"]
+
+LIST_SEPARATORS = re.compile(r"[;；,，、|]")
+CONFIDENCE = ("high", "medium", "low")
+
+
+class TableInput:
+    """One raw table under its original headers, with helpers that report problems."""
+
+    def __init__(self, name, file, df, manifest, report):
+        self.name, self.file, self.report = name, file, report
+        columns_map = (manifest.get("columns") or {}).get(name) or {}
+        mapping, self.scales = map_headers(list(df.columns), name, columns_map)
+        self.header = {col: h for h, col in mapping.items()}  # schema column -> original header
+        self.df = df
+        self.defaults = {**{k: v for k, v in manifest.items() if k in ("source", "as_of")},
+                         **((manifest.get("defaults") or {}))}
+        self.ok = True
+        missing = [c for c in REQUIRED_COLUMNS[name] if c not in self.header
+                   and not (c in ("source", "as_of") and self.defaults.get(c))]
+        for col in missing:
+            words = ", ".join(_header_words(name, col))
+            report.add("missing-column", f"missing column {col!r} (accepted headers: {words}; "
+                       "or map one in the manifest's columns)", file=file, row=1)
+            self.ok = False
+
+    def __len__(self):
+        return len(self.df)
+
+    def col(self, name):
+        """The column as stripped text ("" where absent or empty), or the default."""
+        if name in self.header:
+            return self.df[self.header[name]].astype(str).str.strip()
+        return pd.Series([str(self.defaults.get(name, "") or "")] * len(self.df), index=self.df.index,
+                         dtype=object)
+
+    def problem(self, type, index, column, message):
+        self.report.add(type, message, file=self.file, row=int(index) + 2,
+                        column=self.header.get(column, column))
+
+    def problems(self, type, mask, column, message_for):
+        """Report a problem for each row where ``mask`` holds; message_for(value) -> str."""
+        values = self.col(column)
+        for idx in mask[mask].index:
+            self.problem(type, idx, column, message_for(values[idx]))
+
+    def amounts(self, column):
+        values = self.col(column)
+        scale = self.scales.get(column, 1.0)
+        out = {}
+        for v in values.unique():
+            try:
+                out[v] = parse_amount(v, scale)
+            except ValueError:
+                out[v] = "bad"
+        parsed = values.map(out)
+        self.problems("bad-value", parsed == "bad", column,
+                      lambda v: f"not an amount: {v!r} (write 5亿, 3000万 or 500000000)")
+        return pd.to_numeric(parsed.where(parsed != "bad"), errors="coerce")
+
+    def numbers(self, column, integer=False):
+        values = self.col(column)
+        parsed = pd.to_numeric(values.str.replace(",", "", regex=False).where(values != ""), errors="coerce")
+        bad = parsed.isna() & (values != "")
+        if integer:
+            bad |= parsed.notna() & ((parsed % 1 != 0) | (parsed < 0))
+        self.problems("bad-value", bad, column,
+                      lambda v: f"not a {'whole ' if integer else ''}number: {v!r}")
+        parsed = parsed.where(~bad)
+        return parsed.astype("Int64") if integer else parsed
+
+    def resolve(self, column, index, kind, required=True):
+        """Map each value of ``column`` through ``index`` (a NameIndex); report unknowns."""
+        values = self.col(column)
+        out = {}
+        for v in values.unique():
+            if v == "":
+                continue
+            try:
+                out[v] = index.resolve(v)
+            except ChainKGError as err:
+                out[v] = err
+        resolved = values.map(lambda v: out.get(v))
+        for idx in resolved.index[resolved.map(lambda r: isinstance(r, ChainKGError))]:
+            self.problem(f"unknown-{kind}", idx, column, str(out[values[idx]]))
+        if required:
+            self.problems("missing-value", values == "", column, lambda v: f"missing {kind}")
+        return resolved.where(resolved.map(lambda r: isinstance(r, str)), None)
+
+    def provenance(self, sources):
+        """``source`` and ``as_of`` columns, checking sources against the sources table."""
+        source = self.col("source")
+        self.problems("missing-value", source == "", "source",
+                      lambda v: "missing source: every fact needs one")
+        if sources is not None:
+            unknown = (source != "") & ~source.isin(sources)
+            self.problems("unknown-source", unknown, "source",
+                          lambda v: f"unknown source {v!r} (not in sources table)")
+        return source, self.col("as_of")
+
+    def ids(self, names, prefix):
+        """The id column, or stable ids made from names when the table has none; no duplicates."""
+        if "id" in self.header:
+            ids = self.col("id")
+            self.problems("missing-value", ids == "", "id", lambda v: "missing id")
+        else:
+            ids = names.map(lambda n: f"{prefix}-{hashlib.sha1(n.encode()).hexdigest()[:10]}")
+        dup = ids.duplicated(keep="first") & (ids != "")
+        if dup.any():
+            first = ids[~ids.duplicated(keep="first")]
+            first_row = pd.Series(first.index, index=first.values)
+            for idx in dup[dup].index:
+                what = f"duplicate {self.name[:-1]} id {ids[idx]!r}" if "id" in self.header \
+                    else f"duplicate {self.name[:-1]} name {names[idx]!r} (add an id column)"
+                self.problem("duplicate-id", idx, "id" if "id" in self.header else "name",
+                             f"{what} (first at row {first_row[ids[idx]] + 2})")
+        return ids
+
+
+def _header_words(table, col):
+    from chainkg.loaders.tables import _COMMON, HEADER_ALIASES
+
+    return {**HEADER_ALIASES.get(table, {}), **_COMMON}.get(col, (col,))
+
+
+def _frame(table, /, **columns):
+    df = pd.DataFrame(columns)
+    for col in TABLE_COLUMNS[table]:
+        if col not in df:
+            df[col] = None
+    return df[TABLE_COLUMNS[table]]
+
+
+def normalize_tables(raw, chains, manifest, report):
+    """Turn raw tables {name: (file, DataFrame)} into schema tables, reporting problems."""
+    inputs = {name: TableInput(name, file, df, manifest, report) for name, (file, df) in raw.items()}
+    out = {}
+
+    sources = None
+    if "sources" in inputs and inputs["sources"].ok:
+        t = inputs["sources"]
+        ids = t.ids(t.col("title"), "src")
+        out["sources"] = _frame("sources", id=ids, **{c: t.col(c) for c in TABLE_COLUMNS["sources"][1:]})
+        sources = set(ids)
+
+    regions = NameIndex("region")
+    if "regions" in inputs and inputs["regions"].ok:
+        out["regions"] = _regions(inputs["regions"], regions)
+
+    segments = NameIndex("segment")
+    for c in chains:
+        for s in c.segments:
+            segments.add(s.id, [s.name, s.name_en, *s.aliases, s.id.split(".", 1)[1]])
+
+    enterprise_names = NameIndex("enterprise")
+    if "enterprises" in inputs and inputs["enterprises"].ok:
+        out["enterprises"], out["memberships"] = _enterprises(inputs["enterprises"], regions,
+                                                              segments, sources)
+        for id_, name in zip(out["enterprises"]["id"], out["enterprises"]["name"]):
+            enterprise_names.add(id_, [name])
+    if "projects" in inputs and inputs["projects"].ok:
+        out["projects"] = _projects(inputs["projects"], regions, segments, enterprise_names, sources)
+    if "presence" in inputs and inputs["presence"].ok:
+        t = inputs["presence"]
+        source, as_of = t.provenance(sources)
+        out["presence"] = _frame("presence", region=t.resolve("region", regions, "region"),
+                                 segment=t.resolve("segment", segments, "segment"),
+                                 enterprises=t.numbers("enterprises", integer=True),
+                                 note=t.col("note"), source=source, as_of=as_of)
+    if "links" in inputs and inputs["links"].ok:
+        t = inputs["links"]
+        source, as_of = t.provenance(sources)
+        weight = t.numbers("weight")
+        out["links"] = _frame("links", supplier=t.resolve("supplier", enterprise_names, "enterprise"),
+                              customer=t.resolve("customer", enterprise_names, "enterprise"),
+                              product=t.col("product"), weight=weight.fillna(1.0),
+                              source=source, as_of=as_of)
+    if "figures" in inputs and inputs["figures"].ok:
+        t = inputs["figures"]
+        source, _ = t.provenance(sources)
+        out["figures"] = _frame("figures", region=t.resolve("region", regions, "region"),
+                                metric=t.col("metric"), value=t.numbers("value"), unit=t.col("unit"),
+                                period=t.col("period"), note=t.col("note"), source=source)
+    return out
+
+
+def _regions(t, index):
+    ids = t.ids(t.col("name"), "r")
+    names, level, parent = t.col("name"), t.col("level"), t.col("parent")
+    t.problems("missing-value", names == "", "name", lambda v: "missing region name")
+    t.problems("bad-value", (level != "") & ~level.isin(REGION_LEVELS), "level",
+               lambda v: f"unknown region level {v!r} (one of {', '.join(REGION_LEVELS)})")
+    known = set(ids)
+    t.problems("unknown-region", (parent != "") & ~parent.isin(known), "parent",
+               lambda v: f"unknown parent region {v!r}")
+    parents = dict(zip(ids, parent))
+    for idx, rid in ids.items():
+        seen, node = set(), rid
+        while node in parents and parents[node] and node not in seen:
+            seen.add(node)
+            node = parents[node]
+        if node == rid and seen:
+            t.problem("cycle", idx, "parent", f"region hierarchy cycle through {rid!r}")
+    for rid, name, name_en in zip(ids, names, t.col("name_en")):
+        index.add(rid, [name, name_en])
+    source, as_of = t.provenance(None)
+    return _frame("regions", id=ids, name=names, name_en=t.col("name_en"), level=level,
+                  parent=parent.where(parent != "", None), source=source, as_of=as_of)
+
+
+def _split_list(t, column):
+    """Explode a ;-separated column into (row index, token) pairs."""
+    values = t.col(column)
+    tokens = values.str.split(LIST_SEPARATORS).explode().str.strip()
+    return tokens[tokens.notna() & (tokens != "")]
+
+
+def _enterprises(t, regions, segments, sources):
+    names = t.col("name")
+    t.problems("missing-value", names == "", "name", lambda v: "missing enterprise name")
+    ids = t.ids(names + "|" + t.col("region"), "e")
+    region = t.resolve("region", regions, "region")
+    source, as_of = t.provenance(sources)
+
+    flags = _split_list(t, "flags")
+    canon = flags.map(lambda f: normalize_flag(f))
+    for idx, word in flags[canon.isna()].items():
+        t.problem("bad-value", idx, "flags", f"unknown flag {word!r} (known: 规上, 专精特新, 小巨人, "
+                                             "高新技术, 上市)")
+    flag_col = canon.dropna().groupby(level=0).agg(lambda s: ";".join(sorted(set(s))))
+    confidence = t.col("confidence").str.lower()
+    t.problems("bad-value", (confidence != "") & ~confidence.isin(CONFIDENCE), "confidence",
+               lambda v: f"confidence must be high, medium or low, got {v!r}")
+
+    enterprises = _frame(
+        "enterprises", id=ids, name=names, region=region,
+        flags=flag_col.reindex(t.df.index).fillna(""),
+        output_cny=t.amounts("output_cny"), employees=t.numbers("employees", integer=True),
+        main_business=t.col("main_business"), confidence=confidence, source=source, as_of=as_of)
+
+    tokens = _split_list(t, "segments")
+    lookup = {}
+    for tok in tokens.unique():
+        try:
+            lookup[tok] = segments.resolve(tok)
+        except ChainKGError as err:
+            lookup[tok] = err
+    resolved = tokens.map(lookup)
+    bad = resolved.map(lambda r: isinstance(r, ChainKGError))
+    for idx, tok in tokens[bad].items():
+        t.problem("unknown-segment", idx, "segments", str(lookup[tok]))
+    good = resolved[~bad]
+    memberships = _frame("memberships", enterprise=ids.reindex(good.index).values, segment=good.values,
+                         share=None, source=source.reindex(good.index).values,
+                         as_of=as_of.reindex(good.index).values)
+    memberships = memberships.drop_duplicates(["enterprise", "segment"]).reset_index(drop=True)
+    return enterprises, memberships
+
+
+def _projects(t, regions, segments, enterprises, sources):
+    names = t.col("name")
+    t.problems("missing-value", names == "", "name", lambda v: "missing project name")
+    ids = t.ids(names, "p")
+    status_raw = t.col("status")
+    status = status_raw.map(lambda v: normalize_project_status(v) if v else None)
+    t.problems("bad-value", status.isna(), "status",
+               lambda v: f"unknown project status {v!r} (use 意向/签约/落地/在建/投产 or "
+                         "intent/signed/landed/under_construction/in_production)")
+    # A project's company need not be in the enterprise table: keep its name as written.
+    company = t.col("enterprise")
+    company_ids = {v: (enterprises.lookup(v) or {v}) for v in company.unique() if v}
+    company = company.map(lambda v: sorted(company_ids[v])[0] if v else None)
+    source, as_of = t.provenance(sources)
+    return _frame("projects", id=ids, name=names, enterprise=company,
+                  region=t.resolve("region", regions, "region"),
+                  segment=t.resolve("segment", segments, "segment", required=False),
+                  investment_cny=t.amounts("investment_cny"), status=status,
+                  signed_on=t.col("signed_on"), started_on=t.col("started_on"),
+                  production_on=t.col("production_on"),
+                  expected_output_cny=t.amounts("expected_output_cny"), note=t.col("note"),
+                  source=source, as_of=as_of)

@@ -1,0 +1,93 @@
+"""Validation reports: every problem found, with where it is.
+
+Loaders add problems to a :class:`Report` instead of stopping at the first one, so a
+user fixes a file in one pass. A problem is located by file and row and column (for
+tables) or by file and YAML path (for templates and manifests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+__all__ = ["Problem", "Report"]
+
+#: More problems than this of one type in one column of one file are counted, not listed.
+MAX_PER_KIND = 50
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in the input.
+
+    ``row`` counts as a spreadsheet does: the header is row 1, the first data row 2.
+    """
+
+    type: str
+    message: str
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+    path: str | None = None
+
+    def location(self):
+        parts = [str(p) for p in (self.file, self.row, self.column) if p not in (None, "")]
+        loc = ":".join(parts)
+        if self.path:
+            loc = f"{loc}: {self.path}" if loc else self.path
+        return loc
+
+    def __str__(self):
+        loc = self.location()
+        return f"{loc}: {self.message}" if loc else self.message
+
+
+@dataclass
+class Report:
+    """Every problem found while reading a data directory.
+
+    Examples
+    --------
+    >>> r = Report()
+    >>> r.add("bad-value", "not a number: 'x'", file="projects.csv", row=3, column="投资额")
+    >>> r.valid
+    False
+    >>> print(r.problems[0])
+    projects.csv:3:投资额: not a number: 'x'
+    """
+
+    problems: list[Problem] = field(default_factory=list)
+    suppressed: dict = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    _listed: dict = field(default_factory=dict, repr=False)
+
+    def add(self, type, message, *, file=None, row=None, column=None, path=None):
+        key = (type, file, column)
+        if self._listed.get(key, 0) >= MAX_PER_KIND:
+            self.suppressed[key] = self.suppressed.get(key, 0) + 1
+            return
+        self._listed[key] = self._listed.get(key, 0) + 1
+        self.problems.append(Problem(type, message, file, row, column, path))
+
+    @property
+    def valid(self):
+        return not self.problems
+
+    @property
+    def count(self):
+        return len(self.problems) + sum(self.suppressed.values())
+
+    def to_dict(self):
+        return {
+            "valid": self.valid,
+            "count": self.count,
+            "files": list(self.files),
+            "problems": [asdict(p) for p in self.problems],
+            "not_listed": [{"type": t, "file": f, "column": c, "count": n}
+                           for (t, f, c), n in self.suppressed.items()],
+        }
+
+    def lines(self):
+        out = [str(p) for p in self.problems]
+        for (t, f, c), n in self.suppressed.items():
+            out.append(f"{f}: {n} more {t} problems in column {c!r} not listed")
+        return out

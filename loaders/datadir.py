@@ -42,7 +42,7 @@ def _read_manifest(root, report):
     path = root / MANIFEST_NAME
     if not path.exists():
         return {}
-    data = read_yaml(path, report)
+    data = read_yaml(path, report, MANIFEST_NAME)
     if data is None:
         return {}
     if not isinstance(data, dict):

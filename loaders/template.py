@@ -42,20 +42,20 @@ SEGMENT_KEYS = {"id", "name", "name_en", "stage", "weight", "aliases", "descript
 CHAIN_KEYS = {"id", "name", "name_en", "source", "as_of", "segments", "supplies", "description"}
 
 
-def read_yaml(path, report):
+def read_yaml(path, report, name=None):
     """Parse a YAML file; syntax errors become problems with line and column."""
+    name = str(name or path)
     try:
         with open(path, encoding="utf-8-sig") as f:
             return yaml.safe_load(f)
     except UnicodeDecodeError as err:
-        report.add("encoding", f"not UTF-8 text ({err.reason} at byte {err.start})", file=str(path))
+        report.add("encoding", f"not UTF-8 text ({err.reason} at byte {err.start})", file=name)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = dict(row=mark.line + 1, column=mark.column + 1) if mark else {}
-        report.add("yaml", f"invalid YAML: {getattr(err, 'problem', None) or err}", file=str(path),
-                   **where)
+        report.add("yaml", f"invalid YAML: {getattr(err, 'problem', None) or err}", file=name, **where)
     except OSError as err:
-        report.add("io", f"cannot read: {err.strerror}", file=str(path))
+        report.add("io", f"cannot read: {err.strerror}", file=name)
     return None
 
 
@@ -68,7 +68,7 @@ def load_chain_template(path, report=None, name=None):
         None when the template has problems (they are in ``report``).
     """
     report = report if report is not None else Report()
-    data = read_yaml(path, report)
+    data = read_yaml(path, report, name)
     if data is None and report.valid:
         report.add("schema", "empty template", file=str(name or path))
     if data is None:

@@ -1,0 +1,60 @@
+"""Packaging: doctests of every module, and a real install into a fresh virtual environment."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import chainkg
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _modules():
+    names = ["chainkg"]
+    for info in pkgutil.walk_packages(chainkg.__path__, "chainkg."):
+        names.append(info.name)
+    for sub in ("graph", "loaders", "queries", "visualize"):
+        pkg = importlib.import_module(f"chainkg.{sub}")
+        names.append(pkg.__name__)
+        names += [i.name for i in pkgutil.walk_packages(pkg.__path__, f"{pkg.__name__}.")]
+    return sorted(set(names))
+
+
+@pytest.mark.parametrize("name", _modules())
+def test_doctests(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
+
+
+def test_public_modules_declare_all():
+    for name in _modules():
+        module = importlib.import_module(name)
+        if not name.endswith(("__main__", "cli")) and not hasattr(module, "__path__"):
+            assert hasattr(module, "__all__"), name
+
+
+def test_fresh_venv_install(tmp_path):
+    """`pip install .` into a new venv installs chainkg and no top-level graph/queries/…"""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    py = venv / "bin" / "python"
+    subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps",
+                    "--disable-pip-version-check", str(ROOT)], check=True, cwd=tmp_path)
+    probe = ("import importlib.util as u, chainkg, chainkg.graph, chainkg.visualize; "
+             "print(chainkg.__file__); "
+             "print([n for n in ('graph','loaders','queries','visualize') if u.find_spec(n)])")
+    out = subprocess.run([str(py), "-c", probe], check=True, cwd=tmp_path, capture_output=True,
+                         text=True).stdout.splitlines()
+    assert str(venv) in out[0] and out[1] == "[]"
+    info = subprocess.run([str(venv / "bin" / "chainkg"), "info", "--format", "json"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert info.returncode == 0, info.stderr
+    assert '"梁平区' in info.stdout or "梁平区" in info.stdout

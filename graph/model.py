@@ -85,6 +85,8 @@ class ChainGraph:
     def __init__(self, chains, tables=None, meta=None):
         self.chains = {c.id: c for c in chains}
         self.meta = dict(meta or {})
+        #: Derived tables the queries build once per graph (a graph's tables are not mutated).
+        self.cache = {}
         self.segments = {s.id: s for c in chains for s in c.segments}
         self.structure = nx.MultiDiGraph()
         for c in chains:

@@ -1,0 +1,131 @@
+"""Coverage: the status of every segment of a region's chains, as a tree.
+
+Leaves take their status from :func:`~chainkg.queries.status.leaf_status`. A segment
+above the leaves takes the same rule over its whole subtree: its local enterprises
+(each counted once), presence rows and projects anywhere below it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from chainkg.graph.schema import ACTIVE_PROJECT_STATUSES
+from chainkg.queries.common import resolve_chains, resolve_regions
+from chainkg.queries.settings import settings_for
+from chainkg.queries.status import completeness_of, leaf_status
+
+__all__ = ["Coverage", "coverage"]
+
+
+@dataclass
+class Coverage:
+    """Per-segment status of a region's chains (tree order) and completeness per chain."""
+
+    segments: pd.DataFrame
+    completeness: pd.DataFrame
+
+    def tables(self):
+        return {"completeness": self.completeness, "segments": self.segments}
+
+    def to_dict(self):
+        return {"completeness": self.completeness.to_dict("records"),
+                "segments": self.segments.to_dict("records")}
+
+
+def _subtree_facts(graph, region_ids, settings):
+    """Distinct local enterprises, presence and projects below each segment."""
+    ups = pd.DataFrame([(s, a) for s in graph.segments for a in graph.ancestors(s)],
+                       columns=["segment", "node"])
+    local_ent = graph.enterprises.loc[graph.enterprises["region"].isin(region_ids), "id"]
+    mem = graph.memberships[graph.memberships["enterprise"].isin(local_ent)][["enterprise", "segment"]]
+    ent = mem.merge(ups, on="segment").drop_duplicates(["enterprise", "node"]).groupby("node").size()
+
+    pres = graph.presence[graph.presence["region"].isin(region_ids)].merge(ups, on="segment")
+    counts = pd.to_numeric(pres["enterprises"], errors="coerce")
+    pres_count = counts.fillna(0).groupby(pres["node"]).sum()
+    pres_flag = counts.isna().groupby(pres["node"]).any()
+    pres_rows = pres.groupby("node").size()
+
+    proj = graph.projects[graph.projects["region"].isin(region_ids)].merge(ups, on="segment")
+    active = proj["status"].isin(ACTIVE_PROJECT_STATUSES).groupby(proj["node"]).sum()
+    producing = (proj["status"] == "in_production").groupby(proj["node"]).sum()
+    out = pd.DataFrame({"enterprises": ent, "presence_rows": pres_rows, "presence_count": pres_count,
+                        "projects_active": active, "projects_producing": producing})
+    out = out.reindex(list(graph.segments)).fillna(0).astype(np.int64)
+    out["presence_flag"] = pres_flag.reindex(out.index).astype("boolean").fillna(False).astype(bool)
+    return out
+
+
+def coverage(graph, region=None, chains=None, **settings):
+    """Status of every segment of ``chains`` in ``region`` (with the regions below it).
+
+    Returns
+    -------
+    Coverage
+
+    Examples
+    --------
+    >>> import chainkg
+    >>> c = coverage(chainkg.load(), "梁平区", "ic")
+    >>> c.segments.set_index("segment").loc["ic.materials", "status"]
+    'present'
+    >>> c.segments.set_index("segment").loc["ic.materials.photoresist", "status"]
+    'unresolved'
+    """
+    s = settings_for(graph, **settings)
+    region_id = resolve_regions(graph, region)[0]
+    chain_ids = resolve_chains(graph, chains)
+    leaves = leaf_status(graph, [region_id], chain_ids, s).set_index("segment")
+    sub = _subtree_facts(graph, graph.region_descendants(region_id), s)
+    rows = []
+    for cid in chain_ids:
+        for sid in graph.descendants(cid):
+            seg = graph.segments[sid]
+            f = sub.loc[sid]
+            ent = int(f["enterprises"])
+            count = ent + int(f["presence_count"])
+            if sid in leaves.index:
+                status, via = leaves.at[sid, "status"], leaves.at[sid, "via"]
+            else:
+                status, via = _parent_status(graph, sid, count, f, leaves, s), None
+            rows.append({
+                "chain": cid, "segment": sid, "name": "  " * (seg.level - 1) + seg.name,
+                "stage": seg.stage, "status": status, "local_enterprises": ent,
+                "presence": _presence_text(f),
+                "projects": int(f["projects_active"] + f["projects_producing"]),
+                "note": _note(graph, status, via, sid)})
+    comp = completeness_of(leaves.reset_index())
+    comp.insert(1, "region_name", graph.region_name(region_id))
+    return Coverage(segments=pd.DataFrame(rows), completeness=comp)
+
+
+def _parent_status(graph, sid, count, f, leaves, s):
+    if count >= s.strong_min or f["presence_flag"] or f["projects_producing"] > 0:
+        return "present"
+    if count >= 1:
+        return "weak"
+    below = leaves.loc[[x for x in graph.leaves(sid) if x in leaves.index], "status"]
+    for status in ("planned", "unresolved"):
+        if (below == status).any():
+            return status
+    return "missing"
+
+
+def _presence_text(f):
+    if not f["presence_rows"]:
+        return ""
+    count = int(f["presence_count"])
+    rows = int(f["presence_rows"])
+    return f"{rows} presence row{'s' if rows > 1 else ''}" + (f", {count} enterprises counted" if count else "")
+
+
+def _note(graph, status, via, sid):
+    if status == "unresolved" and via:
+        parent = graph.segments[via].name
+        return f"present at the level of {parent} ({via}); which {parent} is unknown"
+    if status == "planned" and via:
+        return f"a project targets {graph.segments[via].name} ({via})"
+    return ""

@@ -1,0 +1,112 @@
+"""Gap analysis: completeness of each chain and the ranked missing and weak segments.
+
+The main query of chainkg. For a region (with every region below it) and its chains
+it returns the completeness score and every leaf segment that is not present, with
+its status, the action it calls for (补链, 强链, 延链, 建链), its priority score with
+each term, local counts and the number of candidate enterprises elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from chainkg.queries.common import county_regions, resolve_chains, resolve_regions
+from chainkg.queries.priority import TERMS, score_gaps
+from chainkg.queries.settings import settings_for
+from chainkg.queries.status import completeness_of, leaf_status
+
+__all__ = ["GapReport", "gaps", "segment_status"]
+
+GAP_COLUMNS = ["region", "region_name", "chain", "segment", "name", "parent_name", "stage", "status",
+               "action", "priority", *TERMS, "local_enterprises", "projects", "candidates", "via",
+               *(f"{t}_raw" for t in TERMS)]
+
+
+@dataclass
+class GapReport:
+    """The result of :func:`gaps`.
+
+    Attributes
+    ----------
+    completeness : DataFrame
+        One row per (region, chain): completeness and counts of leaves by status.
+    gaps : DataFrame
+        One row per non-present leaf, highest priority first within each region and chain.
+    settings : Settings
+    """
+
+    completeness: pd.DataFrame
+    gaps: pd.DataFrame
+    settings: object
+
+    def tables(self):
+        return {"completeness": self.completeness, "gaps": self.gaps}
+
+    def to_dict(self):
+        s = asdict(self.settings)
+        s["preferred_origins"] = list(s["preferred_origins"])
+        s["region_groups"] = {k: list(v) for k, v in s["region_groups"].items()}
+        return {"settings": s, "completeness": self.completeness.to_dict("records"),
+                "gaps": self.gaps.to_dict("records")}
+
+
+def segment_status(graph, regions, chains, settings):
+    """Scored status of every leaf (present ones included) for regions × chains."""
+    return score_gaps(graph, leaf_status(graph, regions, chains, settings), settings)
+
+
+def gaps(graph, region=None, chains=None, *, all_regions=False, **settings):
+    """Find and rank the missing and weak segments of a region's chains.
+
+    Parameters
+    ----------
+    graph : ChainGraph
+    region : str or list of str, optional
+        Region codes or names; the manifest's home region when None.
+    chains : str or list of str, optional
+        Chain ids or names; all chains when None.
+    all_regions : bool
+        Every county-level region instead of ``region``.
+    **settings
+        Overrides of :class:`~chainkg.queries.settings.Settings` (strong_min, decay,
+        w_demand, …).
+
+    Returns
+    -------
+    GapReport
+
+    Examples
+    --------
+    >>> import chainkg
+    >>> r = gaps(chainkg.load(), "梁平区", "ic")
+    >>> r.completeness[["region", "chain"]].values.tolist()
+    [['500155', 'ic']]
+    >>> bool((r.gaps["status"] != "present").all())
+    True
+    """
+    s = settings_for(graph, **settings)
+    regions = county_regions(graph) if all_regions else resolve_regions(graph, region)
+    chain_ids = resolve_chains(graph, chains)
+    scored = segment_status(graph, regions, chain_ids, s)
+
+    comp = completeness_of(scored)
+    comp.insert(1, "region_name", comp["region"].map(graph.region_name))
+    comp.insert(3, "chain_name", comp["chain"].map(lambda c: graph.chains[c].name))
+
+    g = scored[scored["status"].isin(("weak", "planned", "missing"))].copy()
+    segs = graph.segments
+    g["region_name"] = g["region"].map(graph.region_name)
+    g["name"] = g["segment"].map(lambda x: segs[x].name)
+    g["parent_name"] = g["parent"].map(lambda p: segs[p].name if isinstance(p, str) else "")
+    g["stage"] = g["segment"].map(lambda x: segs[x].stage)
+    g["local_enterprises"] = g["enterprises"]
+    g["projects"] = g["projects_active"] + g["projects_producing"]
+    order = {c: i for i, c in enumerate(chain_ids)}
+    region_order = {r: i for i, r in enumerate(regions)}
+    g = g.assign(_r=g["region"].map(region_order), _c=g["chain"].map(order))
+    g = g.sort_values(["_r", "_c", "priority", "segment"], ascending=[True, True, False, True],
+                      kind="stable")
+    return GapReport(completeness=comp.reset_index(drop=True),
+                     gaps=g[GAP_COLUMNS].reset_index(drop=True), settings=s)

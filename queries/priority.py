@@ -1,0 +1,185 @@
+"""Actions and priority scores of the segments that are not present (DESIGN §5).
+
+For each chain the leaf supply graph is turned into matrices once; every region's
+terms are then matrix products over a (regions × leaves) table, so scoring all 2,844
+county-level regions costs about as much as scoring one.
+
+Terms, each reported raw and normalised to [0, 1] by the largest value among the
+non-present segments of the same region and chain:
+
+- **demand**: local enterprises in segments downstream that need it, a segment ``d``
+  supply steps away weighted ``decay ** (d - 1)``; an active segment whose source
+  gives no count counts as 1;
+- **supply**: the same upstream (local suppliers that could feed it);
+- **closure**: source-to-end supply paths through it whose other segments are all
+  active locally: the paths it alone would complete (for a weak segment, the complete
+  paths that depend on it). Paths are counted on the chain's supply graph with edges
+  that close cycles removed;
+- **centrality**: betweenness of the segment in the chain's supply graph;
+- **availability**: candidate enterprises outside the region (see ``candidate_pool``).
+
+Action: ``强链`` for weak; for missing and planned ``补链`` with an active upstream and
+downstream neighbour, ``延链`` with one side active, ``建链`` with neither.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from chainkg.queries.local import candidate_pool, region_members
+from chainkg.queries.status import ACTIVE_STATUSES
+
+__all__ = ["ChainMatrices", "chain_matrices", "score_gaps", "TERMS", "ACTIONS"]
+
+TERMS = ("demand", "supply", "closure", "centrality", "availability")
+ACTIONS = {"strengthen": "强链", "fill": "补链", "extend": "延链", "build": "建链"}
+
+
+class ChainMatrices:
+    """The supply graph of one chain's leaves as matrices."""
+
+    def __init__(self, graph, chain):
+        g = graph.supply_graph(chain)
+        self.leaves = list(g.nodes)
+        index = {s: i for i, s in enumerate(self.leaves)}
+        n = len(self.leaves)
+        self.adj = np.zeros((n, n))
+        for a, b in g.edges:
+            self.adj[index[a], index[b]] = 1.0
+        self.dist = np.zeros((n, n))
+        for s, lengths in nx.all_pairs_shortest_path_length(g):
+            for t, d in lengths.items():
+                if d > 0:
+                    self.dist[index[s], index[t]] = d
+        bc = nx.betweenness_centrality(g, normalized=True) if n > 2 else {}
+        self.centrality = np.array([bc.get(s, 0.0) for s in self.leaves])
+
+        dag = g.copy()
+        dag.remove_edges_from(_cycle_closing_edges(g, self.leaves))
+        self.dag_preds = [[index[p] for p in dag.predecessors(s)] for s in self.leaves]
+        self.dag_succs = [[index[p] for p in dag.successors(s)] for s in self.leaves]
+        self.topo = [index[s] for s in nx.topological_sort(dag)]
+        self.sources = np.array([dag.in_degree(s) == 0 for s in self.leaves], dtype=float)
+        self.sinks = np.array([dag.out_degree(s) == 0 for s in self.leaves], dtype=float)
+
+    def decay_matrix(self, decay):
+        """M[s, t] = decay ** (dist(s, t) - 1) for t downstream of s, else 0."""
+        return np.where(self.dist > 0, decay ** np.maximum(self.dist - 1, 0), 0.0)
+
+    def closure(self, active):
+        """Complete source-to-sink paths through each leaf, for each row of ``active``."""
+        p_to = np.zeros_like(active, dtype=float)
+        for v in self.topo:
+            into = self.sources[v] + p_to[:, self.dag_preds[v]].sum(axis=1)
+            p_to[:, v] = active[:, v] * into
+        p_from = np.zeros_like(active, dtype=float)
+        for v in reversed(self.topo):
+            out = self.sinks[v] + p_from[:, self.dag_succs[v]].sum(axis=1)
+            p_from[:, v] = active[:, v] * out
+        into = np.stack([self.sources[v] + p_to[:, self.dag_preds[v]].sum(axis=1)
+                         for v in range(len(self.leaves))], axis=1)
+        out = np.stack([self.sinks[v] + p_from[:, self.dag_succs[v]].sum(axis=1)
+                        for v in range(len(self.leaves))], axis=1)
+        return into * out
+
+
+def _cycle_closing_edges(g, order):
+    """Edges that close a cycle in a depth-first search in template order (deterministic)."""
+    state, closing = {}, []
+    for root in order:
+        if root in state:
+            continue
+        stack = [(root, iter(g.successors(root)))]
+        state[root] = "open"
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[node] = "done"
+                stack.pop()
+            elif state.get(nxt) == "open":
+                closing.append((node, nxt))
+            elif nxt not in state:
+                state[nxt] = "open"
+                stack.append((nxt, iter(g.successors(nxt))))
+    return closing
+
+
+def chain_matrices(graph, chain):
+    key = ("chain_matrices", chain)
+    if key not in graph.cache:
+        graph.cache[key] = ChainMatrices(graph, chain)
+    return graph.cache[key]
+
+
+def _availability(graph, targets):
+    pool = candidate_pool(graph)
+    total = pool.groupby("leaf").size()
+    local = pool.merge(region_members(graph, targets), on="region").groupby(["target", "leaf"]).size()
+    local = local.rename_axis(["region", "segment"]).rename("local_pool").reset_index()
+    return total.rename_axis("segment").rename("pool").reset_index(), local
+
+
+def score_gaps(graph, status, settings):
+    """Add action, raw and normalised terms and priority to the status table.
+
+    Parameters
+    ----------
+    status : DataFrame
+        From :func:`~chainkg.queries.status.leaf_status`.
+
+    Returns
+    -------
+    DataFrame
+        ``status`` with columns action, {term}_raw, {term} for each term, priority
+        and candidates (= availability_raw); terms are NaN for present and unresolved
+        segments.
+    """
+    parts = []
+    for chain, df in status.groupby("chain", sort=False):
+        m = chain_matrices(graph, chain)
+        regions = list(dict.fromkeys(df["region"]))
+        wide = df.pivot(index="region", columns="segment", values="status").reindex(index=regions, columns=m.leaves)
+        count = df.pivot(index="region", columns="segment", values="local_count").reindex(index=regions, columns=m.leaves)
+        active = wide.isin(ACTIVE_STATUSES).to_numpy()
+        eff = np.where(active, np.maximum(count.to_numpy(dtype=float), 1.0), 0.0)
+        decay = m.decay_matrix(settings.decay)
+        terms = {
+            "demand": eff @ decay.T,
+            "supply": eff @ decay,
+            "closure": m.closure(active.astype(float)),
+            "centrality": np.broadcast_to(m.centrality, active.shape),
+        }
+        up_active = (active.astype(float) @ m.adj) > 0
+        down_active = (active.astype(float) @ m.adj.T) > 0
+        long = {name: pd.DataFrame(v, index=regions, columns=m.leaves).stack() for name, v in terms.items()}
+        long["up_active"] = pd.DataFrame(up_active, index=regions, columns=m.leaves).stack()
+        long["down_active"] = pd.DataFrame(down_active, index=regions, columns=m.leaves).stack()
+        t = pd.DataFrame(long).rename_axis(["region", "segment"]).reset_index()
+        parts.append(df.merge(t, on=["region", "segment"], how="left"))
+    out = pd.concat(parts, ignore_index=True) if parts else status.copy()
+
+    total, local = _availability(graph, list(dict.fromkeys(status["region"])))
+    out = out.merge(total, on="segment", how="left").merge(local, on=["region", "segment"], how="left")
+    out["candidates"] = (out["pool"].fillna(0) - out["local_pool"].fillna(0)).astype(np.int64)
+    out["availability"] = out["candidates"].astype(float)
+    out = out.drop(columns=["pool", "local_pool"])
+
+    gap = out["status"].isin(("weak", "planned", "missing"))
+    up, down = out["up_active"].astype(bool), out["down_active"].astype(bool)
+    out["action"] = np.select(
+        [~gap, out["status"] == "weak", up & down, up | down],
+        [None, ACTIONS["strengthen"], ACTIONS["fill"], ACTIONS["extend"]], ACTIONS["build"])
+    out["priority"] = 0.0
+    weights = settings.priority_weights
+    for term in TERMS:
+        raw = out[term].where(gap)
+        peak = raw.groupby([out["region"], out["chain"]]).transform("max")
+        norm = (raw / peak.where(peak > 0)).fillna(0.0).where(gap)
+        out[f"{term}_raw"] = raw
+        out[term] = norm
+        out["priority"] += weights[term] * norm.fillna(0.0)
+    out["priority"] = out["priority"].where(gap)
+    return out.drop(columns=["up_active", "down_active"])

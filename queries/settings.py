@@ -1,0 +1,103 @@
+"""Thresholds and weights of the gap and target queries, with their defaults.
+
+Defaults can be changed in a data directory's manifest (``settings:``) and per call.
+
+======================  =======  ==========================================================
+setting                 default  meaning
+======================  =======  ==========================================================
+strong_min              3        local enterprises for a segment to count as present
+decay                   0.5      weight of a segment one more supply step away
+w_demand                0.30     priority weight: local demand downstream of the segment
+w_supply                0.15     priority weight: local supply upstream of the segment
+w_closure               0.25     priority weight: supply paths the segment alone would close
+w_centrality            0.15     priority weight: betweenness in the chain's supply graph
+w_availability          0.15     priority weight: candidate enterprises elsewhere
+t_fit                   0.35     target weight: how exactly the company works in the segment
+t_size                  0.20     target weight: output (log scale)
+t_flags                 0.15     target weight: 上市, 小巨人, 专精特新, 高新技术, 规上
+t_ties                  0.15     target weight: supply ties to local enterprises
+t_origin                0.15     target weight: origin in a preferred region group
+preferred_origins       长三角,  region groups whose companies are preferred (产业转移)
+                        珠三角
+======================  =======  ==========================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+from chainkg.errors import DataError
+
+__all__ = ["Settings", "settings_for", "DEFAULT_REGION_GROUPS"]
+
+#: Yangtze River Delta (three provinces and Shanghai) and Pearl River Delta (nine cities).
+DEFAULT_REGION_GROUPS = {
+    "长三角": ("310000", "320000", "330000", "340000"),
+    "珠三角": ("440100", "440300", "440400", "440600", "440700", "441200", "441300", "441900",
+              "442000"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Thresholds and weights of the queries (see the module docstring for meanings)."""
+
+    strong_min: int = 3
+    decay: float = 0.5
+    w_demand: float = 0.30
+    w_supply: float = 0.15
+    w_closure: float = 0.25
+    w_centrality: float = 0.15
+    w_availability: float = 0.15
+    t_fit: float = 0.35
+    t_size: float = 0.20
+    t_flags: float = 0.15
+    t_ties: float = 0.15
+    t_origin: float = 0.15
+    preferred_origins: tuple = ("长三角", "珠三角")
+    region_groups: dict = field(default_factory=lambda: dict(DEFAULT_REGION_GROUPS))
+
+    @property
+    def priority_weights(self):
+        return {"demand": self.w_demand, "supply": self.w_supply, "closure": self.w_closure,
+                "centrality": self.w_centrality, "availability": self.w_availability}
+
+    @property
+    def target_weights(self):
+        return {"fit": self.t_fit, "size": self.t_size, "flags": self.t_flags, "ties": self.t_ties,
+                "origin": self.t_origin}
+
+
+def settings_for(graph=None, **overrides):
+    """Settings from the graph's manifest, then ``overrides`` (None values are ignored).
+
+    Examples
+    --------
+    >>> settings_for(strong_min=5).strong_min
+    5
+    """
+    names = {f.name for f in fields(Settings)}
+    values = {}
+    manifest = dict((graph.meta.get("settings") or {}) if graph is not None else {})
+    for source, items in (("manifest settings", manifest), ("options", overrides)):
+        for key, value in items.items():
+            if value is None:
+                continue
+            if key not in names:
+                raise DataError(f"unknown setting {key!r} in {source} (known: {', '.join(sorted(names))})")
+            values[key] = value
+    if "region_groups" in values:
+        values["region_groups"] = {**DEFAULT_REGION_GROUPS,
+                                   **{k: tuple(str(r) for r in v) for k, v in values["region_groups"].items()}}
+    if "preferred_origins" in values:
+        values["preferred_origins"] = tuple(values["preferred_origins"])
+    s = replace(Settings(), **values)
+    if s.strong_min < 1:
+        raise DataError(f"strong_min must be at least 1, got {s.strong_min!r}")
+    if not 0 < s.decay <= 1:
+        raise DataError(f"decay must be in (0, 1], got {s.decay!r}")
+    unknown = [g for g in s.preferred_origins if g not in s.region_groups]
+    if unknown:
+        raise DataError(f"unknown region group {unknown[0]!r} in preferred_origins "
+                        f"(known: {', '.join(s.region_groups)})")
+    return s

@@ -159,6 +159,14 @@ def validate(state, emit):
         sys.exit(1)
 
 
+@cli.group()
+def export():
+    """Write the graph elsewhere: files for Gephi/Cytoscape, or a Neo4j database.
+
+    Example: chainkg export graphml -o liangping.graphml
+    """
+
+
 class _ReportResult:
     def __init__(self, report):
         self.report = report

@@ -27,10 +27,12 @@ FORMATS = ("table", "csv", "json", "md", "xlsx")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def result_tables(result):
-    """The named tables of a result."""
+def result_tables(result, brief=False):
+    """The named tables of a result; with ``brief``, its reading view where it has one."""
     if isinstance(result, pd.DataFrame):
         return {"result": result}
+    if brief and hasattr(result, "brief_tables"):
+        return result.brief_tables()
     return result.tables()
 
 
@@ -119,7 +121,7 @@ def render(result, fmt="table", title=None):
     if fmt == "json":
         data = result if isinstance(result, pd.DataFrame) else result.to_dict()
         return json.dumps(to_jsonable(data), ensure_ascii=False, indent=2) + "\n"
-    tables = result_tables(result)
+    tables = result_tables(result, brief=fmt in ("table", "md"))
     if fmt == "xlsx":
         buf = io.BytesIO()
         with pd.ExcelWriter(buf, engine="openpyxl") as writer:

@@ -300,3 +300,49 @@ def _projects(t, regions, segments, enterprises, sources):
                   production_on=t.col("production_on"),
                   expected_output_cny=t.amounts("expected_output_cny"), note=t.col("note"),
                   source=source, as_of=as_of)
+
+
+def read_table_for(graph, name, path, defaults=None):
+    """Read one extra ``enterprises`` or ``projects`` table against an existing graph.
+
+    References are resolved against the graph's regions, segments and enterprises.
+
+    Returns
+    -------
+    dict of DataFrame
+        ``{"enterprises": …, "memberships": …}`` or ``{"projects": …}``.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem in the file.
+    """
+    from pathlib import Path
+
+    from chainkg.errors import DataError, ValidationError
+    from chainkg.loaders.report import Report
+    from chainkg.loaders.tables import read_table
+
+    report = Report()
+    path = Path(path)
+    try:
+        df, _ = read_table(path)
+    except DataError as err:
+        report.add("read", err.message, file=path.name, row=err.row, column=err.column)
+        raise ValidationError(report) from err
+    t = TableInput(name, path.name, df, {"defaults": dict(defaults or {})}, report)
+    out = {}
+    if t.ok:
+        enterprises = NameIndex("enterprise")
+        for id_, ent_name in zip(graph.enterprises["id"], graph.enterprises["name"]):
+            enterprises.add(id_, [ent_name])
+        if name == "projects":
+            out["projects"] = _projects(t, graph.region_index, graph.segment_index, enterprises, None)
+        elif name == "enterprises":
+            out["enterprises"], out["memberships"] = _enterprises(t, graph.region_index,
+                                                                  graph.segment_index, None)
+        else:
+            raise ValueError(f"cannot read an extra {name!r} table")
+    if not report.valid:
+        raise ValidationError(report)
+    return out

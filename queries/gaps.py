@@ -44,6 +44,15 @@ class GapReport:
     def tables(self):
         return {"completeness": self.completeness, "gaps": self.gaps}
 
+    def brief_tables(self):
+        """The columns a reader needs first (every column stays in CSV, JSON and XLSX)."""
+        cols = ["chain", "segment", "name", "status", "action", "priority", *TERMS,
+                "local_enterprises", "projects", "candidates"]
+        if self.gaps["region"].nunique() > 1:
+            cols.insert(0, "region_name")
+        comp = self.completeness.drop(columns=["chain_name"])
+        return {"completeness": comp, "gaps": self.gaps[cols].round(3)}
+
     def to_dict(self):
         s = asdict(self.settings)
         s["preferred_origins"] = list(s["preferred_origins"])

@@ -236,6 +236,13 @@ def _split_list(t, column):
     return tokens[tokens.notna() & (tokens != "")]
 
 
+def _confidence(t, column):
+    values = t.col(column).str.lower()
+    t.problems("bad-value", (values != "") & ~values.isin(CONFIDENCE), column,
+               lambda v: f"{column} must be high, medium or low, got {v!r}")
+    return values
+
+
 def _enterprises(t, regions, segments, sources):
     names = t.col("name")
     t.problems("missing-value", names == "", "name", lambda v: "missing enterprise name")
@@ -249,15 +256,15 @@ def _enterprises(t, regions, segments, sources):
         t.problem("bad-value", idx, "flags", f"unknown flag {word!r} (known: 规上, 专精特新, 小巨人, "
                                              "高新技术, 上市)")
     flag_col = canon.dropna().groupby(level=0).agg(lambda s: ";".join(sorted(set(s))))
-    confidence = t.col("confidence").str.lower()
-    t.problems("bad-value", (confidence != "") & ~confidence.isin(CONFIDENCE), "confidence",
-               lambda v: f"confidence must be high, medium or low, got {v!r}")
+    confidence, region_confidence = (_confidence(t, c) for c in ("confidence", "region_confidence"))
 
     enterprises = _frame(
         "enterprises", id=ids, name=names, region=region,
         flags=flag_col.reindex(t.df.index).fillna(""),
         output_cny=t.amounts("output_cny"), employees=t.numbers("employees", integer=True),
-        main_business=t.col("main_business"), confidence=confidence, source=source, as_of=as_of)
+        main_business=t.col("main_business"), confidence=confidence,
+        region_source=t.col("region_source"), region_confidence=region_confidence, source=source,
+        as_of=as_of)
 
     tokens = _split_list(t, "segments")
     lookup = {}

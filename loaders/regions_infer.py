@@ -283,5 +283,7 @@ def infer_regions(frame, *, credit_code=None, address=None, name=None, table=Non
                              name=given.get(name), table=table)
             cache[values] = (g.region, g.region_source, g.confidence, g.note)
         rows.append(cache[values])
-    return pd.DataFrame(rows, index=frame.index,
-                        columns=["region", "region_source", "region_confidence", "region_note"])
+    out = pd.DataFrame(rows, index=frame.index, dtype=object,
+                       columns=["region", "region_source", "region_confidence", "region_note"])
+    out["region"] = out["region"].where(out["region"].notna(), None)
+    return out

@@ -42,6 +42,8 @@ HEADER_ALIASES = {
         "flags": ("flags", "企业标签", "标签", "资质"), "output_cny": ("output_cny", "产值", "营业收入", "营收"),
         "employees": ("employees", "从业人员", "员工人数", "职工人数"),
         "main_business": ("main_business", "主营业务", "经营范围"), "confidence": ("confidence", "置信度"),
+        # How the region was found when the source gave none (see loaders/regions_infer.py).
+        "region_source": ("region_source", "地区依据"), "region_confidence": ("region_confidence", "地区置信度"),
     },
     "projects": {
         "id": ("id", "项目编号", "编号"), "name": ("name", "项目名称", "项目"),

@@ -1,0 +1,166 @@
+"""What an import produced, and writing it out as a chainkg data directory.
+
+Importers (:mod:`~chainkg.loaders.ckg`, :mod:`~chainkg.loaders.mapping`) turn data in
+someone else's shape into schema tables and an :class:`ImportResult`: the tables, the
+sources they cite, and a report of what was loaded, merged and skipped and why.
+:func:`write_data_dir` writes a data directory (manifest, tables, ``sources.csv`` and,
+when inferred regions need them, ``regions.csv``) into a temporary directory, loads it
+with :func:`chainkg.load` to prove it works, and only then renames it into place, so a
+failed import leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from chainkg.errors import ChainKGError, ExportError
+
+__all__ = ["ImportResult", "write_data_dir", "summary_frame", "skipped_frame"]
+
+SUMMARY_COLUMNS = ["step", "count", "note"]
+SKIPPED_COLUMNS = ["file", "line", "reason", "value"]
+
+
+def summary_frame(rows):
+    """A summary table from (step, count, note) tuples."""
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def skipped_frame(rows):
+    """A table of skipped input from (file, line, reason, value) tuples."""
+    return pd.DataFrame(rows, columns=SKIPPED_COLUMNS)
+
+
+@dataclass
+class ImportResult:
+    """Tables in chainkg's schema, the sources they cite and a report of the import.
+
+    ``data`` maps table names (``enterprises``, ``projects``, ``links``, ``presence``,
+    ``regions``) to DataFrames with schema headers. ``summary`` counts what was loaded,
+    merged and skipped; ``skipped`` lists each skipped input with its reason;
+    ``regions_inferred`` lists region inferences that were ambiguous or left out.
+
+    Examples
+    --------
+    >>> r = ImportResult("demo", as_of="2025", summary=summary_frame([("rows read", 3, "")]))
+    >>> sorted(r.tables())
+    ['regions_inferred', 'skipped', 'summary']
+    """
+
+    name: str
+    description: str = ""
+    as_of: str = ""
+    data: dict = field(default_factory=dict)
+    sources: list = field(default_factory=list)
+    summary: pd.DataFrame = field(default_factory=lambda: summary_frame([]))
+    skipped: pd.DataFrame = field(default_factory=lambda: skipped_frame([]))
+    regions_inferred: pd.DataFrame = field(default_factory=pd.DataFrame)
+    written_to: str | None = None
+
+    def tables(self):
+        return {"summary": self.summary, "skipped": self.skipped,
+                "regions_inferred": self.regions_inferred}
+
+    def to_dict(self):
+        return {"name": self.name, "as_of": self.as_of, "written_to": self.written_to,
+                **{k: v.to_dict("records") for k, v in self.tables().items()},
+                "tables": {k: len(v) for k, v in self.data.items()}}
+
+
+def _regions_table(result):
+    """The embedded regions plus every inferred region (and its ancestors) they lack."""
+    from chainkg.loaders.datadir import embedded_data_dir
+    from chainkg.loaders.regions_infer import DIVISIONS_SOURCE, divisions
+
+    base = pd.read_csv(embedded_data_dir() / "regions.csv", dtype=str, keep_default_na=False)
+    wanted = set()
+    for df in result.data.values():
+        if "region" in df:
+            wanted |= set(df["region"].dropna().astype(str)) - {""}
+    table, known, extra = divisions(), set(base["id"]), []
+    for rid in sorted(wanted - known):
+        for row in table.lineage(rid) if rid in table else []:
+            if row["id"] not in known:
+                known.add(row["id"])
+                extra.append({**row, "source": DIVISIONS_SOURCE["id"], "as_of": DIVISIONS_SOURCE["as_of"]})
+    if not extra:
+        return None, False
+    return pd.concat([base, pd.DataFrame(extra)], ignore_index=True).fillna(""), True
+
+
+def _sources_table(result, uses_divisions):
+    from chainkg.loaders.datadir import embedded_data_dir
+    from chainkg.loaders.regions_infer import DIVISIONS_SOURCE
+
+    embedded = pd.read_csv(embedded_data_dir() / "sources.csv", dtype=str, keep_default_na=False)
+    rows = list(result.sources) + ([DIVISIONS_SOURCE] if uses_divisions else [])
+    # Embedded regions and chain templates cite these; keep them listed.
+    rows += embedded[embedded["id"].isin(["admin-codes", "chainkg-template"])].to_dict("records")
+    return pd.DataFrame(rows).drop_duplicates("id").fillna("")
+
+
+def write_data_dir(result, out, *, home_region=None, force=False):
+    """Write ``result`` as a data directory at ``out``, atomically, and check it loads.
+
+    Parameters
+    ----------
+    result : ImportResult
+    out : str or Path
+        The directory to create.
+    home_region : str, optional
+        Written to the manifest as the default region of queries.
+    force : bool
+        Replace ``out`` if it exists.
+
+    Raises
+    ------
+    ExportError
+        When ``out`` exists (without ``force``) or cannot be written.
+    ValidationError
+        When the written directory does not load; nothing is left at ``out``.
+    """
+    from chainkg.loaders.datadir import MANIFEST_NAME, load
+
+    out = Path(out)
+    if out.exists() and not force:
+        raise ExportError(f"{str(out)!r} already exists (use --force to replace it)")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as err:
+        raise ExportError(f"cannot write {str(out)!r}: {err.strerror}") from err
+    try:
+        regions, uses_divisions = _regions_table(result)
+        manifest = {"name": result.name, "description": result.description, "as_of": result.as_of}
+        if home_region:
+            manifest["home_region"] = str(home_region)
+        (tmp / MANIFEST_NAME).write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
+                                         encoding="utf-8")
+        tables = {**result.data, "sources": _sources_table(result, uses_divisions)}
+        if regions is not None:
+            tables["regions"] = regions
+        for name, df in tables.items():
+            df.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
+        load(tmp)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            os.replace(out, old / out.name)
+            os.replace(tmp, out)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, out)
+    except ChainKGError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ExportError(f"cannot write {str(out)!r}: {err.strerror}") from err
+    result.written_to = str(out)
+    return result

@@ -167,6 +167,84 @@ def export():
     """
 
 
+def _report_format(f):
+    """--format for commands whose -o names a directory rather than an output file."""
+    return click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json", "md"]),
+                        default="table", help="Format of the report (default: table).")(f)
+
+
+@cli.group(name="import")
+def import_():
+    """Turn data in other shapes into a chainkg data directory, with a report.
+
+    Example: chainkg import ckg ChainKnowledgeGraph/data -o ckgdata --home-region 500155
+    """
+
+
+@import_.command(name="ckg")
+@click.argument("source", type=click.Path(exists=True, file_okay=False))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False),
+              help="The data directory to create (written atomically).")
+@click.option("--mapping", "-m", type=click.Path(exists=True, dir_okay=False),
+              help="Industry -> segment mapping YAML (default: the embedded Shenwan 2021 one).")
+@click.option("--home-region", help="Home region written to the manifest (code).")
+@click.option("--as-of", help="As-of date of the data (default: month of the latest listing).")
+@click.option("--force", is_flag=True, help="Replace the output directory if it exists.")
+@_report_format
+def import_ckg(source, out, mapping, home_region, as_of, force, fmt):
+    """Import the ChainKnowledgeGraph dataset (JSON Lines) as a data directory.
+
+    Listed companies whose Shenwan industry maps to a chain segment become enterprises
+    with an inferred region; the report counts what was loaded, merged and skipped.
+
+    Example: chainkg import ckg ChainKnowledgeGraph/data -o ckgdata --home-region 500155
+    """
+    from chainkg.loaders.ckg import import_ckg as run
+
+    result = run(source, out, mapping=mapping, home_region=home_region, as_of=as_of, force=force)
+    emit(result, fmt=fmt, output=None, title=f"wrote {result.written_to}" if fmt == "table" else None)
+
+
+@import_.command(name="table")
+@click.argument("mapping", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False),
+              help="The data directory to create (written atomically).")
+@click.option("--home-region", help="Home region written to the manifest (code).")
+@click.option("--force", is_flag=True, help="Replace the output directory if it exists.")
+@_report_format
+def import_table(mapping, out, home_region, force, fmt):
+    """Import node and edge tables (CSV/XLSX) through a mapping file.
+
+    Example: chainkg import table supply/mapping.yaml -o supplydata
+    """
+    from chainkg.loaders.mapping import import_mapped_tables
+
+    result = import_mapped_tables(mapping, out, home_region=home_region, force=force)
+    emit(result, fmt=fmt, output=None, title=f"wrote {result.written_to}" if fmt == "table" else None)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--write-presence", "datadir", type=click.Path(exists=True, file_okay=False),
+              help="Append the presence rows found to this data directory.")
+@click.option("--region", "-r", help="The region the text speaks of (default: the home region).")
+@click.option("--source", help="Source id the rows cite (default: the file's name).")
+@click.option("--as-of", default="", help="As-of date of the text's facts.")
+@output_options
+@click.pass_obj
+def extract(state, file, datadir, region, source, as_of, emit):
+    """Find chain segments, industries and company projects in Chinese text.
+
+    Reports what it mapped to template segments and what it could not.
+
+    Example: chainkg extract article.txt --write-presence mydata --region 梁平区
+    """
+    from chainkg.loaders.text import extract_file
+
+    emit(extract_file(file, data=state.data, write_presence_to=datadir, region=region,
+                      source=source, as_of=as_of))
+
+
 class _ReportResult:
     def __init__(self, report):
         self.report = report

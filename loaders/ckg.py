@@ -27,11 +27,11 @@ from pathlib import Path
 import pandas as pd
 
 from chainkg.errors import DataError
-from chainkg.loaders.importing import ImportResult, skipped_frame, summary_frame
+from chainkg.loaders.importing import ImportResult, skipped_frame, summary_frame, write_data_dir
 from chainkg.loaders.industry_map import CONFIDENCE_ORDER, load_industry_mapping
 from chainkg.loaders.regions_infer import infer_regions
 
-__all__ = ["read_ckg", "read_jsonl", "normalize_stock_code", "CKG_SOURCE_ID"]
+__all__ = ["read_ckg", "import_ckg", "read_jsonl", "normalize_stock_code", "CKG_SOURCE_ID"]
 
 CKG_SOURCE_ID = "chainknowledgegraph"
 REQUIRED_FILES = ("company.json", "company_industry.json")
@@ -277,6 +277,19 @@ def read_ckg(path, *, mapping=None, segments=None, as_of=None):
                   "url": "https://github.com/liuhuanyong/ChainKnowledgeGraph",
                   "note": f"Segments through the industry mapping {mapping.source} "
                           f"({mapping.as_of}); regions inferred from the companies' full names."}])
+
+
+def import_ckg(path, out, *, mapping=None, home_region=None, as_of=None, force=False):
+    """Import a ChainKnowledgeGraph directory as a chainkg data directory at ``out``.
+
+    The mapping is checked against the embedded chain templates, which the written
+    directory uses. Returns the :class:`ImportResult` (its ``written_to`` set).
+    """
+    from chainkg.loaders.datadir import load
+
+    segments = set(load().segments)
+    result = read_ckg(path, mapping=mapping, segments=segments, as_of=as_of)
+    return write_data_dir(result, out, home_region=home_region, force=force)
 
 
 def _with_regions(frame, counts):

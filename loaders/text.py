@@ -27,7 +27,7 @@ from chainkg.graph.resolve import normalize_name
 from chainkg.graph.schema import PROJECT_STATUSES, PROJECT_STATUS_WORDS
 from chainkg.loaders.tables import parse_amount
 
-__all__ = ["Extraction", "normalize_text", "extract", "write_presence", "MENTION_COLUMNS",
+__all__ = ["Extraction", "normalize_text", "extract", "extract_file", "write_presence", "MENTION_COLUMNS",
            "PROJECT_COLUMNS"]
 
 MENTION_COLUMNS = ["kind", "item", "status", "segment", "chain", "candidates", "sentence"]
@@ -69,6 +69,7 @@ class Extraction:
     source: str
     mentions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MENTION_COLUMNS))
     projects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROJECT_COLUMNS))
+    written: pd.DataFrame | None = None  # presence rows written to a data directory
 
     def presence(self, region, as_of=""):
         """Presence rows for the segments that lists and enumerations name, citing the text."""
@@ -80,7 +81,10 @@ class Extraction:
                              "source": self.source, "as_of": as_of})
 
     def tables(self):
-        return {"mentions": self.mentions, "projects": self.projects}
+        out = {"mentions": self.mentions, "projects": self.projects}
+        if self.written is not None:
+            out["presence_written"] = self.written
+        return out
 
     def to_dict(self):
         return {"source": self.source, **{k: v.to_dict("records") for k, v in self.tables().items()}}
@@ -328,3 +332,48 @@ def write_presence(extraction, datadir, region, *, as_of="", title=""):
             presence_path.unlink()
         raise ValidationError(report)
     return rows.reset_index(drop=True)
+
+
+def extract_file(path, *, data=None, write_presence_to=None, region=None, source=None, as_of=""):
+    """Read a text file (UTF-8 or GB18030) and extract from it; optionally write presence.
+
+    Parameters
+    ----------
+    path : str or Path
+    data : str or Path, optional
+        The data directory whose templates the text is mapped to (the embedded one by
+        default); ``write_presence_to`` takes its place when given.
+    write_presence_to : str or Path, optional
+        A data directory to append the presence rows to.
+    region : str, optional
+        The region the text is about (code or name); the directory's home region by default.
+    source : str, optional
+        The source id the rows cite; the file name by default.
+    """
+    from pathlib import Path
+
+    from chainkg.errors import DataError
+    from chainkg.loaders.datadir import load
+
+    path = Path(path)
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise DataError("cannot decode: not UTF-8 or GB18030/GBK", file=path.name)
+    graph = load(write_presence_to or data)
+    source = source or re.sub(r"[^\w.-]+", "-", path.stem).strip("-") or "text"
+    result = extract(text, graph, source=source)
+    if write_presence_to is not None:
+        region_id = graph.resolve_region(region) if region else graph.home_region
+        if not region_id:
+            raise DataError("which region does the text speak of? give --region (the data "
+                            "directory has no home_region)", file=str(write_presence_to))
+        title = next((line.strip() for line in normalize_text(text).splitlines() if line.strip()), "")
+        result.written = write_presence(result, write_presence_to, region_id, as_of=as_of,
+                                        title=title[:80])
+    return result

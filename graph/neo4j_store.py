@@ -337,8 +337,11 @@ def connect(uri, user, password, database=None):
     except ImportError as err:
         raise BackendError("the Neo4j driver is not installed: pip install 'chainkg[neo4j]'") from err
     try:
+        # Server notifications (deprecations, unknown property keys in an empty database)
+        # would be logged as warnings on every query; chainkg's statements are fixed.
         driver = neo4j.GraphDatabase.driver(uri, auth=(user, password),
-                                            connection_acquisition_timeout=30)
+                                            connection_acquisition_timeout=30,
+                                            notifications_min_severity="OFF")
     except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, ValueError) as err:
         raise _backend_error(err, uri, user, database) from err
     store = Neo4jStore(driver, uri, user, database)

@@ -159,6 +159,237 @@ def validate(state, emit):
         sys.exit(1)
 
 
+def scope_options(multiple_regions=False):
+    """--region and --chain, shared by the query commands."""
+
+    def decorate(f):
+        f = click.option("--chain", "-c", "chains", multiple=True,
+                         help="Chain id or name (repeatable; default: all chains).")(f)
+        return click.option("--region", "-r", "regions", multiple=True, required=multiple_regions,
+                            help="Region code or name (default: the data's home region, "
+                                 "梁平区 500155 for the embedded data)"
+                                 + ("; repeat for each region." if multiple_regions else "."))(f)
+
+    return decorate
+
+
+WEIGHT_NAMES = {"demand": "w_demand", "supply": "w_supply", "closure": "w_closure",
+                "centrality": "w_centrality", "availability": "w_availability", "fit": "t_fit",
+                "size": "t_size", "flags": "t_flags", "ties": "t_ties", "origin": "t_origin"}
+
+
+def settings_options(f):
+    """Thresholds and weights of the queries (defaults from the manifest, then these)."""
+
+    @click.option("--strong-min", type=click.IntRange(min=1),
+                  help="Local enterprises for a segment to count as present [default: 3].")
+    @click.option("--decay", type=click.FloatRange(0, 1, min_open=True),
+                  help="Weight of a segment one more supply step away [default: 0.5].")
+    @click.option("--weight", "weights", multiple=True, metavar="TERM=W",
+                  help="A score weight, repeatable. Priority terms [defaults]: demand [0.30], "
+                       "supply [0.15], closure [0.25], centrality [0.15], availability [0.15]; "
+                       "target terms: fit [0.35], size [0.20], flags [0.15], ties [0.15], origin [0.15].")
+    @click.option("--prefer", "prefer", multiple=True, metavar="GROUP",
+                  help="Preferred origin region group, repeatable [default: 长三角, 珠三角].")
+    @functools.wraps(f)
+    def wrapper(*args, strong_min, decay, weights, prefer, **kwargs):
+        settings = {"strong_min": strong_min, "decay": decay,
+                    "preferred_origins": list(prefer) or None}
+        for item in weights:
+            term, _, value = item.partition("=")
+            if term.strip() not in WEIGHT_NAMES:
+                raise click.BadParameter(f"unknown term {term!r} (one of {', '.join(WEIGHT_NAMES)})",
+                                         param_hint="--weight")
+            try:
+                settings[WEIGHT_NAMES[term.strip()]] = float(value)
+            except ValueError:
+                raise click.BadParameter(f"{item!r} is not TERM=NUMBER", param_hint="--weight") from None
+        return f(*args, settings=settings, **kwargs)
+
+    return wrapper
+
+
+@cli.command()
+@click.option("--all-regions", is_flag=True, help="Every county-level region instead of --region.")
+@scope_options()
+@settings_options
+@output_options
+@click.pass_obj
+def gaps(state, regions, chains, all_regions, settings, emit):
+    """Completeness and the ranked missing and weak segments of a region's chains.
+
+    For each chain: the completeness score, then every segment that is not present
+    with its status (missing / planned / weak), action (补链 fill between present
+    segments, 延链 extend on one side, 建链 build from nothing, 强链 strengthen), its
+    priority score and each term (demand, supply, closure, centrality, availability,
+    normalised to 0–1), local counts and candidate enterprises elsewhere.
+
+    Example: chainkg gaps --region 梁平区 --chain ic --format md
+    """
+    from chainkg.queries import gaps as run_gaps
+
+    if all_regions and regions:
+        raise click.UsageError("use only one of --region or --all-regions")
+    graph = state.graph()
+    result = run_gaps(graph, list(regions) or None, list(chains) or None, all_regions=all_regions,
+                      **settings)
+    emit(result, title=_title(graph, "gap analysis", result.completeness["region_name"].unique()))
+
+
+@cli.command()
+@scope_options()
+@settings_options
+@output_options
+@click.pass_obj
+def coverage(state, regions, chains, settings, emit):
+    """The status of every segment of a region's chains, as a tree.
+
+    Example: chainkg coverage --chain 集成电路
+    """
+    from chainkg.queries import coverage as run_coverage
+
+    graph = state.graph()
+    result = run_coverage(graph, _one_region(regions), list(chains) or None, **settings)
+    emit(result, title=_title(graph, "coverage", result.completeness["region_name"].unique()))
+
+
+@cli.command()
+@click.option("--segment", "-s", required=True, help="Segment id, name or alias (e.g. 晶圆制造).")
+@click.option("--top", "-n", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many companies to list.")
+@click.option("--region", "-r", help="The region looking for companies (default: home region).")
+@settings_options
+@output_options
+@click.pass_obj
+def targets(state, segment, top, region, settings, emit):
+    """Companies outside the region that could fill a segment, ranked and explained.
+
+    Each score term is shown (fit, size, flags, ties, origin) with the reasons in words.
+
+    Example: chainkg targets --segment 逻辑与晶圆代工 --top 10
+    """
+    from chainkg.queries import rank_targets
+
+    emit(rank_targets(state.graph(), segment, region, top, **settings))
+
+
+@cli.command()
+@scope_options()
+@output_options
+@click.pass_obj
+def pipeline(state, regions, chains, emit):
+    """Projects by status: counts, investment and rates against signed projects.
+
+    Rates are given as a cumulative funnel (landed includes started and producing
+    projects) and as stage rates in the convention of pipeline reports (落地率 counts
+    every landed project, 开工率 and 投产率 projects at that stage now). Aggregate
+    figures the sources report are listed beside them.
+
+    Example: chainkg pipeline --format md
+    """
+    from chainkg.queries import pipeline as run_pipeline
+
+    emit(run_pipeline(state.graph(), _one_region(regions), list(chains) or None))
+
+
+@cli.command()
+@scope_options(multiple_regions=True)
+@settings_options
+@output_options
+@click.pass_obj
+def compare(state, regions, chains, settings, emit):
+    """Regions side by side per chain: completeness, statuses, enterprises, projects.
+
+    Example: chainkg compare --region 梁平区 --region 上海市 --chain ic
+    """
+    from chainkg.queries import compare as run_compare
+
+    emit(run_compare(state.graph(), list(regions), list(chains) or None, **settings))
+
+
+@cli.command()
+@click.option("--add-enterprise", "add_enterprises", multiple=True, metavar='"NAME,SEGMENT[,REGION]"',
+              help="A hypothetical enterprise, repeatable (region defaults to --region).")
+@click.option("--add-projects", type=click.Path(exists=True, dir_okay=False),
+              help="A projects table (CSV/XLSX/Parquet, same columns as projects.csv).")
+@scope_options()
+@settings_options
+@output_options
+@click.pass_obj
+def whatif(state, add_enterprises, add_projects, regions, chains, settings, emit):
+    """The gap analysis before and after adding enterprises or projects, and the difference.
+
+    Example: chainkg whatif --add-enterprise "某晶圆厂,逻辑与晶圆代工"
+    """
+    from chainkg.loaders.facts import read_table_for
+    from chainkg.queries import whatif as run_whatif
+    from chainkg.queries.common import resolve_regions
+    from chainkg.queries.whatif import HYPOTHETICAL, parse_enterprise_spec
+
+    if not add_enterprises and not add_projects:
+        raise click.UsageError("give --add-enterprise or --add-projects")
+    graph = state.graph()
+    region = resolve_regions(graph, list(regions) or None)[0]
+    ents = [parse_enterprise_spec(spec, region) for spec in add_enterprises]
+    projects = read_table_for(graph, "projects", add_projects,
+                              defaults={"source": HYPOTHETICAL})["projects"] if add_projects else None
+    emit(run_whatif(graph, ents, projects, list(regions) or None, list(chains) or None, **settings))
+
+
+@cli.command()
+@click.argument("segment")
+@output_options
+@click.pass_obj
+def upstream(state, segment, emit):
+    """Every segment that supplies SEGMENT, directly or through others, nearest first.
+
+    Example: chainkg upstream 封测
+    """
+    from chainkg.queries import upstream as run_upstream
+
+    emit(run_upstream(state.graph(), segment))
+
+
+@cli.command()
+@click.argument("segment")
+@output_options
+@click.pass_obj
+def downstream(state, segment, emit):
+    """Every segment that SEGMENT supplies, directly or through others, nearest first.
+
+    Example: chainkg downstream 硅片
+    """
+    from chainkg.queries import downstream as run_downstream
+
+    emit(run_downstream(state.graph(), segment))
+
+
+@cli.command()
+@click.argument("source")
+@click.argument("target")
+@output_options
+@click.pass_obj
+def path(state, source, target, emit):
+    """The shortest supply paths from SOURCE to TARGET.
+
+    Example: chainkg path 硅片 汽车电子
+    """
+    from chainkg.queries import supply_paths
+
+    emit(supply_paths(state.graph(), source, target))
+
+
+def _one_region(regions):
+    if len(regions) > 1:
+        raise click.UsageError("give one --region (use 'chainkg compare' for several)")
+    return regions[0] if regions else None
+
+
+def _title(graph, what, region_names):
+    as_of = graph.meta.get("as_of")
+    return f"{', '.join(map(str, region_names))} — {what}" + (f" (data as of {as_of})" if as_of else "")
+
+
 @cli.group()
 def export():
     """Write the graph elsewhere: files for Gephi/Cytoscape, or a Neo4j database.
@@ -167,10 +398,166 @@ def export():
     """
 
 
+def _graph_file_command(fmt, audience):
+    """``chainkg export FMT``: the property graph as a file (see chainkg.graph.files)."""
+
+    @export.command(name=fmt, help=f"The typed property graph as {fmt.upper()} for {audience}.\n\n"
+                    "Keeps node kinds, relation types and properties; --region and --chain "
+                    "narrow it.\n\n"
+                    f"Example: chainkg export {fmt} --region 梁平区 --chain ic -o liangping-ic.{fmt}")
+    @click.option("--region", "-r", "regions", multiple=True,
+                  help="Only this region, the regions below it and their facts (repeatable; "
+                       "default: every region).")
+    @click.option("--chain", "-c", "chains", multiple=True,
+                  help="Chain id or name (repeatable; default: all chains).")
+    @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+                  help=f"The .{fmt} file to write (atomically).")
+    @click.pass_obj
+    def command(state, regions, chains, output):
+        from chainkg.graph.files import write_graph_file
+
+        g = write_graph_file(state.graph(), output, fmt, list(regions) or None, list(chains) or None)
+        click.echo(f"wrote {output}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges", err=True)
+
+    return command
+
+
+for _fmt, _audience in (("graphml", "Gephi, Cytoscape and yEd"), ("gexf", "Gephi"),
+                        ("json", "networkx (node-link data) and web tools")):
+    _graph_file_command(_fmt, _audience)
+
+
+@cli.command()
+@scope_options()
+@click.option("--enterprises", is_flag=True, help="Draw the region's enterprises beside their segments.")
+@click.option("--projects", is_flag=True, help="Draw the region's projects beside the segments they target.")
+@click.option("--max-nodes", type=click.IntRange(min=10), default=2000, show_default=True,
+              help="Most nodes the page may hold; above it enterprises, then projects, then the "
+                   "deepest segments are folded into their parents.")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="The .html file to write (atomically).")
+@settings_options
+@click.pass_obj
+def viz(state, regions, chains, enterprises, projects, max_nodes, output, settings):
+    """An interactive map of a region's chains, coloured by gap status, as one HTML file.
+
+    Opens offline in any browser: segments by stage from upstream to downstream,
+    coloured present / weak / planned / missing / unresolved, sized by local
+    enterprises; hover for status, action and top enterprises; search by name.
+
+    Example: chainkg viz --region 梁平区 --chain ic --enterprises -o liangping-ic.html
+    """
+    from chainkg.visualize import write_chain_map
+
+    cmap = write_chain_map(output, state.graph(), _one_region(regions), list(chains) or None,
+                           enterprises=enterprises, projects=projects, max_nodes=max_nodes, **settings)
+    click.echo(f"wrote {output}: {len(cmap.nodes)} nodes, {len(cmap.edges)} edges", err=True)
+    for notice in cmap.header["notices"]:
+        click.echo(notice, err=True)
+
+
 def _report_format(f):
     """--format for commands whose -o names a directory rather than an output file."""
     return click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json", "md"]),
                         default="table", help="Format of the report (default: table).")(f)
+
+
+def neo4j_options(f):
+    """--uri, --user and --database of a Neo4j server; the password comes from NEO4J_PASSWORD or a prompt."""
+    f = click.option("--database", help="Database name (default: the user's home database).")(f)
+    f = click.option("--user", "-u", default="neo4j", show_default=True, envvar="NEO4J_USER",
+                     help="User name (env NEO4J_USER).")(f)
+    return click.option("--uri", envvar="NEO4J_URI", metavar="URI",
+                        help="bolt://localhost:7687, neo4j://host:7687 or neo4j+s://xxxx.databases.neo4j.io "
+                             "for Aura (env NEO4J_URI). The password is read from NEO4J_PASSWORD, "
+                             "else asked for without echo.")(f)
+
+
+def _neo4j_store(uri, user, database):
+    from chainkg.graph.neo4j_store import connect
+
+    if not uri:
+        raise click.UsageError("give --uri (e.g. bolt://localhost:7687) or set NEO4J_URI")
+    password = os.environ.get("NEO4J_PASSWORD")
+    if password is None:
+        password = click.prompt(f"Neo4j password for {user}", hide_input=True, err=True)
+    return connect(uri, user, password, database)
+
+
+def _progress_bar(what):
+    """A tqdm bar on stderr, silent unless stderr is a terminal, fed by the library's callback."""
+    from tqdm import tqdm
+
+    bar = tqdm(unit="rows", desc=what, file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
+
+    def update(rows, total, owner):
+        bar.total = total
+        bar.set_postfix_str(owner, refresh=False)
+        bar.update(rows)
+
+    update.close = bar.close
+    return update
+
+
+@export.command(name="neo4j")
+@neo4j_options
+@click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Rows per UNWIND statement and transaction.")
+@click.option("--region", "-r", "regions", multiple=True,
+              help="Only this region, those below it and their facts (repeatable).")
+@click.option("--chain", "-c", "chains", multiple=True, help="Only this chain (repeatable).")
+@click.option("--dry-run", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write the Cypher statements and parameters (JSON Lines) to FILE; do not connect.")
+@_report_format
+@click.pass_obj
+def export_neo4j(state, uri, user, database, batch_size, regions, chains, dry_run, fmt):
+    """Write the graph to a Neo4j database with batched, idempotent MERGE statements.
+
+    Creates uniqueness constraints, then UNWIND … MERGE batches per label and relation
+    type in retried transactions. Rerunning, or rerunning after an interrupted run,
+    leaves exactly one copy of everything. Reports nodes and relationships created and
+    matched and properties set.
+
+    Example: NEO4J_PASSWORD=… chainkg export neo4j --uri bolt://localhost:7687 --user neo4j
+    """
+    from chainkg.graph.neo4j_store import write_dry_run
+
+    graph = state.graph()
+    scope = {"regions": list(regions) or None, "chains": list(chains) or None}
+    if dry_run:
+        summary = write_dry_run(graph, dry_run, batch_size=batch_size, **scope)
+    else:
+        progress = _progress_bar("export")
+        try:
+            with _neo4j_store(uri, user, database) as store:
+                summary = store.export(graph, batch_size=batch_size, progress=progress, **scope)
+        finally:
+            progress.close()
+    emit(summary, fmt=fmt, output=None, title=summary.line() if fmt == "table" else None)
+
+
+@export.command(name="neo4j-import")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--region", "-r", "regions", multiple=True,
+              help="Only this region, those below it and their facts (repeatable).")
+@click.option("--chain", "-c", "chains", multiple=True, help="Only this chain (repeatable).")
+@click.option("--overwrite", is_flag=True, help="Replace a bundle written before in DIRECTORY.")
+@_report_format
+@click.pass_obj
+def export_neo4j_import(state, directory, regions, chains, overwrite, fmt):
+    """Write a bulk-import bundle (CSV files for neo4j-admin database import full).
+
+    DIRECTORY gets one CSV file per label and relationship kind, constraints.cypher and
+    IMPORT.txt with the exact neo4j-admin command. The path for very large graphs.
+
+    Example: chainkg export neo4j-import bundle/ && cat bundle/IMPORT.txt
+    """
+    from chainkg.graph.neo4j_bundle import write_import_bundle
+
+    summary = write_import_bundle(state.graph(), directory, regions=list(regions) or None,
+                                  chains=list(chains) or None, overwrite=overwrite)
+    emit(summary, fmt=fmt, output=None,
+         title=f"wrote {directory} (see {directory}/IMPORT.txt)" if fmt == "table" else None)
 
 
 @cli.group(name="import")

@@ -100,9 +100,16 @@ class ChainGraph:
             for a, b, w in c.supplies:
                 self.structure.add_edge(a, b, key="SUPPLIES", weight=w)
         tables = dict(tables or {})
-        for name in TABLE_COLUMNS:
+        for name, columns in TABLE_COLUMNS.items():
             df = tables.get(name)
-            setattr(self, name, empty_table(name) if df is None else df.reset_index(drop=True))
+            if df is None:
+                df = empty_table(name)
+            else:
+                df = df.reset_index(drop=True)
+                missing = [c for c in columns if c not in df.columns]
+                if missing:
+                    df = df.assign(**{c: None for c in missing})
+            setattr(self, name, df)
 
     # ----- chain structure ---------------------------------------------------------
 

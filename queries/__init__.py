@@ -6,7 +6,8 @@ DataFrame or a dataclass of DataFrames with ``tables()`` and ``to_dict()``.
 
 from chainkg.queries.compare import Comparison, compare
 from chainkg.queries.coverage import Coverage, coverage
-from chainkg.queries.gaps import GapReport, gaps, segment_status
+from chainkg.queries.gaps import GapReport, gaps
+from chainkg.queries.status import segment_status
 from chainkg.queries.paths import downstream, supply_paths, upstream
 from chainkg.queries.pipeline import Pipeline, pipeline
 from chainkg.queries.settings import Settings, settings_for

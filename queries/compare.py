@@ -8,7 +8,7 @@ import pandas as pd
 
 from chainkg.queries.common import resolve_chains, resolve_regions
 from chainkg.queries.settings import settings_for
-from chainkg.queries.status import completeness_of, leaf_status
+from chainkg.queries.status import completeness_of, segment_status
 
 __all__ = ["Comparison", "compare"]
 
@@ -40,7 +40,7 @@ def compare(graph, regions, chains=None, **settings):
     s = settings_for(graph, **settings)
     region_ids = resolve_regions(graph, regions)
     chain_ids = resolve_chains(graph, chains)
-    status = leaf_status(graph, region_ids, chain_ids, s)
+    status = segment_status(graph, region_ids, chain_ids, s)
     summary = completeness_of(status)
     summary.insert(1, "region_name", summary["region"].map(graph.region_name))
     local = {r: graph.region_descendants(r) for r in region_ids}

@@ -1,6 +1,6 @@
 """Coverage: the status of every segment of a region's chains, as a tree.
 
-Leaves take their status from :func:`~chainkg.queries.status.leaf_status`. A segment
+Leaves take their status from :func:`~chainkg.queries.status.segment_status`. A segment
 above the leaves takes the same rule over its whole subtree: its local enterprises
 (each counted once), presence rows and projects anywhere below it.
 """
@@ -15,7 +15,7 @@ import pandas as pd
 from chainkg.graph.schema import ACTIVE_PROJECT_STATUSES
 from chainkg.queries.common import resolve_chains, resolve_regions
 from chainkg.queries.settings import settings_for
-from chainkg.queries.status import completeness_of, leaf_status
+from chainkg.queries.status import completeness_of, segment_status
 
 __all__ = ["Coverage", "coverage"]
 
@@ -78,7 +78,7 @@ def coverage(graph, region=None, chains=None, **settings):
     s = settings_for(graph, **settings)
     region_id = resolve_regions(graph, region)[0]
     chain_ids = resolve_chains(graph, chains)
-    leaves = leaf_status(graph, [region_id], chain_ids, s).set_index("segment")
+    leaves = segment_status(graph, [region_id], chain_ids, s).set_index("segment")
     sub = _subtree_facts(graph, graph.region_descendants(region_id), s)
     rows = []
     for cid in chain_ids:
@@ -123,9 +123,11 @@ def _presence_text(f):
 
 
 def _note(graph, status, via, sid):
-    if status == "unresolved" and via:
+    if not isinstance(via, str):
+        return ""
+    if status == "unresolved":
         parent = graph.segments[via].name
         return f"present at the level of {parent} ({via}); which {parent} is unknown"
-    if status == "planned" and via:
+    if status == "planned":
         return f"a project targets {graph.segments[via].name} ({via})"
     return ""

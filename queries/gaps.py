@@ -13,11 +13,11 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from chainkg.queries.common import county_regions, resolve_chains, resolve_regions
-from chainkg.queries.priority import TERMS, score_gaps
+from chainkg.queries.priority import TERMS
 from chainkg.queries.settings import settings_for
-from chainkg.queries.status import completeness_of, leaf_status
+from chainkg.queries.status import completeness_of, segment_status
 
-__all__ = ["GapReport", "gaps", "segment_status"]
+__all__ = ["GapReport", "gaps"]
 
 GAP_COLUMNS = ["region", "region_name", "chain", "segment", "name", "parent_name", "stage", "status",
                "action", "priority", *TERMS, "local_enterprises", "projects", "candidates", "via",
@@ -59,11 +59,6 @@ class GapReport:
         s["region_groups"] = {k: list(v) for k, v in s["region_groups"].items()}
         return {"settings": s, "completeness": self.completeness.to_dict("records"),
                 "gaps": self.gaps.to_dict("records")}
-
-
-def segment_status(graph, regions, chains, settings):
-    """Scored status of every leaf (present ones included) for regions × chains."""
-    return score_gaps(graph, leaf_status(graph, regions, chains, settings), settings)
 
 
 def gaps(graph, region=None, chains=None, *, all_regions=False, **settings):

@@ -1,54 +1,79 @@
 """Local facts per region and segment: the group-bys every gap query starts from.
 
 *Own facts* are the facts that name a segment directly: enterprises operating in it,
-presence rows on it, projects targeting it. They are counted once per graph at the
-regions the rows name, then rolled up to the regions asked about (each region with
-all regions below it). Enterprises are counted once per segment however many rows
-repeat them.
+presence rows on it, projects targeting it. They are counted once per graph into
+(region × segment) matrices at the regions the rows name, then summed up to the
+regions asked about (each region with all regions below it). Enterprises are counted
+once per segment however many rows repeat them.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from chainkg.graph.schema import ACTIVE_PROJECT_STATUSES
 
-__all__ = ["own_facts", "region_members", "facts_in", "candidate_pool", "FACT_COLUMNS"]
+__all__ = ["FactCube", "fact_cube", "local_facts", "region_members", "candidate_pool"]
 
-FACT_COLUMNS = ["enterprises", "presence_count", "presence_flag", "projects_active",
-                "projects_producing"]
+FACTS = ("enterprises", "presence_count", "presence_rows", "presence_flag", "projects_active",
+         "projects_producing", "pool")
 
 
-def own_facts(graph):
-    """Own facts per (region as written, segment); cached on the graph."""
-    if "own_facts" in graph.cache:
-        return graph.cache["own_facts"]
-    ent_region = pd.Series(graph.enterprises["region"].values, index=graph.enterprises["id"].values)
-    m = graph.memberships
-    mem = pd.DataFrame({"region": m["enterprise"].map(ent_region).values, "segment": m["segment"].values})
-    parts = [mem.groupby(["region", "segment"], observed=True).size().rename("enterprises")]
+@dataclass
+class FactCube:
+    """Fact matrices, one row per region, one column per segment (``segments`` order).
+
+    ``pool`` counts candidate enterprises per leaf (see :func:`candidate_pool`).
+    """
+
+    regions: list
+    segments: list
+    facts: dict
+
+    def __getitem__(self, name):
+        return self.facts[name]
+
+
+def _scatter(shape, rows, cols, weights=None):
+    out = np.zeros(shape)
+    ok = (rows >= 0) & (cols >= 0)
+    np.add.at(out, (rows[ok], cols[ok]), 1.0 if weights is None else weights[ok])
+    return out
+
+
+def fact_cube(graph):
+    """Own facts at the regions the rows name; cached on the graph."""
+    if "fact_cube" in graph.cache:
+        return graph.cache["fact_cube"]
+    regions = pd.Index(graph.regions["id"].astype(str))
+    segments = pd.Index(list(graph.segments))
+    shape = (len(regions), len(segments))
+    ent_region = pd.Series(regions.get_indexer(graph.enterprises["region"].astype(str)),
+                           index=graph.enterprises["id"].values)
+    m = graph.memberships.drop_duplicates(["enterprise", "segment"])
+    m_region = m["enterprise"].map(ent_region).fillna(-1).to_numpy(dtype=np.int64)
+    facts = {"enterprises": _scatter(shape, m_region, segments.get_indexer(m["segment"]))}
 
     p = graph.presence
+    p_r, p_s = regions.get_indexer(p["region"].astype(str)), segments.get_indexer(p["segment"])
     counts = pd.to_numeric(p["enterprises"], errors="coerce")
-    pres = pd.DataFrame({"region": p["region"].values, "segment": p["segment"].values,
-                         "presence_count": counts.fillna(0).values, "presence_flag": counts.isna().values})
-    parts.append(pres.groupby(["region", "segment"]).agg({"presence_count": "sum", "presence_flag": "any"}))
+    facts["presence_count"] = _scatter(shape, p_r, p_s, counts.fillna(0).to_numpy(dtype=float))
+    facts["presence_rows"] = _scatter(shape, p_r, p_s)
+    facts["presence_flag"] = _scatter(shape, p_r, p_s, counts.isna().to_numpy(dtype=float))
 
-    pr = graph.projects[graph.projects["segment"].notna() & (graph.projects["segment"] != "")]
-    proj = pd.DataFrame({"region": pr["region"].values, "segment": pr["segment"].values,
-                         "projects_active": pr["status"].isin(ACTIVE_PROJECT_STATUSES).values,
-                         "projects_producing": (pr["status"] == "in_production").values})
-    parts.append(proj.groupby(["region", "segment"]).sum())
+    pr = graph.projects
+    j_r, j_s = regions.get_indexer(pr["region"].astype(str)), segments.get_indexer(pr["segment"].fillna(""))
+    facts["projects_active"] = _scatter(shape, j_r, j_s, pr["status"].isin(ACTIVE_PROJECT_STATUSES).to_numpy(dtype=float))
+    facts["projects_producing"] = _scatter(shape, j_r, j_s, (pr["status"] == "in_production").to_numpy(dtype=float))
 
-    facts = pd.concat(parts, axis=1).fillna(0)
-    facts["presence_flag"] = facts["presence_flag"].astype(bool)
-    for col in ("enterprises", "presence_count", "projects_active", "projects_producing"):
-        facts[col] = facts[col].astype(np.int64)
-    facts = facts.reset_index()
-    facts.columns = ["region", "segment", *facts.columns[2:]]
-    graph.cache["own_facts"] = facts[["region", "segment", *FACT_COLUMNS]]
-    return graph.cache["own_facts"]
+    pool = candidate_pool(graph)
+    facts["pool"] = _scatter(shape, regions.get_indexer(pool["region"].astype(str)),
+                             segments.get_indexer(pool["leaf"]))
+    graph.cache["fact_cube"] = FactCube(list(regions), list(segments), facts)
+    return graph.cache["fact_cube"]
 
 
 def region_members(graph, targets):
@@ -57,13 +82,22 @@ def region_members(graph, targets):
     return pd.DataFrame(rows, columns=["region", "target"])
 
 
-def facts_in(graph, targets):
-    """Own facts rolled up to each target region: columns target, segment and FACT_COLUMNS."""
-    facts = own_facts(graph).merge(region_members(graph, targets), on="region")
-    out = facts.groupby(["target", "segment"], sort=False).agg(
-        {"enterprises": "sum", "presence_count": "sum", "presence_flag": "any",
-         "projects_active": "sum", "projects_producing": "sum"})
-    return out.reset_index()
+def local_facts(graph, targets):
+    """Own facts summed over each target region and the regions below it."""
+    cube = fact_cube(graph)
+    members = region_members(graph, targets)
+    index = pd.Index(cube.regions)
+    rows = index.get_indexer(members["region"])
+    target_rows = pd.Index(list(targets)).get_indexer(members["target"])
+    out = {}
+    for name, matrix in cube.facts.items():
+        if len(targets) == len(members) and (target_rows == np.arange(len(targets))).all():
+            out[name] = matrix[rows]  # each target is its own only member: no sum needed
+        else:
+            m = np.zeros((len(targets), matrix.shape[1]))
+            np.add.at(m, target_rows, matrix[rows])
+            out[name] = m
+    return FactCube(list(targets), cube.segments, out)
 
 
 def candidate_pool(graph):

@@ -26,12 +26,8 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 
-from chainkg.queries.local import candidate_pool, region_members
-from chainkg.queries.status import ACTIVE_STATUSES
-
-__all__ = ["ChainMatrices", "chain_matrices", "score_gaps", "TERMS", "ACTIONS"]
+__all__ = ["ChainMatrices", "chain_matrices", "score", "TERMS", "ACTIONS"]
 
 TERMS = ("demand", "supply", "closure", "centrality", "availability")
 ACTIONS = {"strengthen": "强链", "fill": "补链", "extend": "延链", "build": "建链"}
@@ -114,72 +110,53 @@ def chain_matrices(graph, chain):
     return graph.cache[key]
 
 
-def _availability(graph, targets):
-    pool = candidate_pool(graph)
-    total = pool.groupby("leaf").size()
-    local = pool.merge(region_members(graph, targets), on="region").groupby(["target", "leaf"]).size()
-    local = local.rename_axis(["region", "segment"]).rename("local_pool").reset_index()
-    return total.rename_axis("segment").rename("pool").reset_index(), local
-
-
-def score_gaps(graph, status, settings):
-    """Add action, raw and normalised terms and priority to the status table.
+def score(m, code, count, pool_local, pool_total, settings):
+    """Actions, terms and priorities of one chain for every region.
 
     Parameters
     ----------
-    status : DataFrame
-        From :func:`~chainkg.queries.status.leaf_status`.
+    m : ChainMatrices
+    code : ndarray (regions × leaves)
+        Status codes (0 present, 1 weak, 2 planned, 3 unresolved, 4 missing).
+    count : ndarray
+        Local enterprise counts (with presence counts).
+    pool_local, pool_total
+        Candidate enterprises in each region, and everywhere.
 
     Returns
     -------
-    DataFrame
-        ``status`` with columns action, {term}_raw, {term} for each term, priority
-        and candidates (= availability_raw); terms are NaN for present and unresolved
-        segments.
+    dict of ndarray
+        action, candidates, ``{term}_raw`` and ``{term}`` for each term, priority; NaN
+        or None where the leaf is present or unresolved.
     """
-    parts = []
-    for chain, df in status.groupby("chain", sort=False):
-        m = chain_matrices(graph, chain)
-        regions = list(dict.fromkeys(df["region"]))
-        wide = df.pivot(index="region", columns="segment", values="status").reindex(index=regions, columns=m.leaves)
-        count = df.pivot(index="region", columns="segment", values="local_count").reindex(index=regions, columns=m.leaves)
-        active = wide.isin(ACTIVE_STATUSES).to_numpy()
-        eff = np.where(active, np.maximum(count.to_numpy(dtype=float), 1.0), 0.0)
-        decay = m.decay_matrix(settings.decay)
-        terms = {
-            "demand": eff @ decay.T,
-            "supply": eff @ decay,
-            "closure": m.closure(active.astype(float)),
-            "centrality": np.broadcast_to(m.centrality, active.shape),
-        }
-        up_active = (active.astype(float) @ m.adj) > 0
-        down_active = (active.astype(float) @ m.adj.T) > 0
-        long = {name: pd.DataFrame(v, index=regions, columns=m.leaves).stack() for name, v in terms.items()}
-        long["up_active"] = pd.DataFrame(up_active, index=regions, columns=m.leaves).stack()
-        long["down_active"] = pd.DataFrame(down_active, index=regions, columns=m.leaves).stack()
-        t = pd.DataFrame(long).rename_axis(["region", "segment"]).reset_index()
-        parts.append(df.merge(t, on=["region", "segment"], how="left"))
-    out = pd.concat(parts, ignore_index=True) if parts else status.copy()
-
-    total, local = _availability(graph, list(dict.fromkeys(status["region"])))
-    out = out.merge(total, on="segment", how="left").merge(local, on=["region", "segment"], how="left")
-    out["candidates"] = (out["pool"].fillna(0) - out["local_pool"].fillna(0)).astype(np.int64)
-    out["availability"] = out["candidates"].astype(float)
-    out = out.drop(columns=["pool", "local_pool"])
-
-    gap = out["status"].isin(("weak", "planned", "missing"))
-    up, down = out["up_active"].astype(bool), out["down_active"].astype(bool)
-    out["action"] = np.select(
-        [~gap, out["status"] == "weak", up & down, up | down],
-        [None, ACTIONS["strengthen"], ACTIONS["fill"], ACTIONS["extend"]], ACTIONS["build"])
-    out["priority"] = 0.0
+    active = (code == 0) | (code == 1) | (code == 3)
+    gap = (code == 1) | (code == 2) | (code == 4)
+    eff = np.where(active, np.maximum(count, 1.0), 0.0)
+    decay = m.decay_matrix(settings.decay)
+    candidates = pool_total[None, :] - pool_local
+    raw = {
+        "demand": eff @ decay.T,
+        "supply": eff @ decay,
+        "closure": m.closure(active.astype(float)),
+        "centrality": np.broadcast_to(m.centrality, code.shape),
+        "availability": candidates,
+    }
+    up_active = (active.astype(float) @ m.adj) > 0
+    down_active = (active.astype(float) @ m.adj.T) > 0
+    out = {"action": np.where(~gap, None, np.select(
+        [code == 1, up_active & down_active, up_active | down_active],
+        [ACTIONS["strengthen"], ACTIONS["fill"], ACTIONS["extend"]], ACTIONS["build"]).astype(object)),
+        "candidates": candidates.astype(np.int64)}
+    priority = np.zeros(code.shape)
     weights = settings.priority_weights
     for term in TERMS:
-        raw = out[term].where(gap)
-        peak = raw.groupby([out["region"], out["chain"]]).transform("max")
-        norm = (raw / peak.where(peak > 0)).fillna(0.0).where(gap)
-        out[f"{term}_raw"] = raw
+        values = np.where(gap, raw[term], np.nan)
+        peak = np.nanmax(np.where(gap, raw[term], -np.inf), axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            norm = np.where(peak > 0, values / peak, 0.0)
+        norm = np.where(gap, norm, np.nan)
+        out[f"{term}_raw"] = values
         out[term] = norm
-        out["priority"] += weights[term] * norm.fillna(0.0)
-    out["priority"] = out["priority"].where(gap)
-    return out.drop(columns=["up_active", "down_active"])
+        priority += weights[term] * np.nan_to_num(norm)
+    out["priority"] = np.where(gap, priority, np.nan)
+    return out

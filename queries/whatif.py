@@ -8,9 +8,8 @@ import pandas as pd
 
 from chainkg.errors import DataError
 from chainkg.queries.common import resolve_chains, resolve_regions
-from chainkg.queries.gaps import segment_status
 from chainkg.queries.settings import settings_for
-from chainkg.queries.status import completeness_of
+from chainkg.queries.status import completeness_of, segment_status
 
 __all__ = ["WhatIf", "whatif", "with_additions", "parse_enterprise_spec"]
 

@@ -111,12 +111,22 @@ def test_xlsx_needs_output():
     assert result.exit_code == 2 and "--format xlsx needs --output" in result.output
 
 
+def _walk(group, prefix=()):
+    for name, command in group.commands.items():
+        yield (*prefix, name), command
+        if hasattr(command, "commands"):
+            yield from _walk(command, (*prefix, name))
+
+
 def test_every_command_has_help_and_is_in_readme():
     from pathlib import Path
 
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    for name, command in cli.commands.items():
-        assert command.help and "Example" in command.help, name
-        result = run(name, "--help")
-        assert result.exit_code == 0
-        assert f"chainkg {name}" in readme, f"README's CLI reference lacks 'chainkg {name}'"
+    lines = readme.splitlines()
+    for path, command in _walk(cli):
+        assert command.help and "Example" in command.help, path
+        result = run(*path, "--help")
+        assert result.exit_code == 0, path
+        head, last = " ".join(("chainkg", *path[:-1])), path[-1]
+        assert any(f"{head} " in line and last in line.split(head, 1)[1] for line in lines), \
+            f"README's CLI reference lacks '{head} {last}'"

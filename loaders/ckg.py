@@ -262,7 +262,7 @@ def read_ckg(path, *, mapping=None, segments=None, as_of=None):
     as_of = as_of or max((c["listed_on"][:7] for c in companies.values() if c["listed_on"]), default="")
     enterprises, inferred = _with_regions(frame, counts)
     enterprises = enterprises.assign(source=CKG_SOURCE_ID, as_of=as_of)
-    summary = summary_frame([(step, n, "") for step, n in counts.items()])
+    summary = summary_frame(list(counts.items()))
     return ImportResult(
         name="ChainKnowledgeGraph: A-share listed companies in chain segments",
         description=("Imported by chainkg from the ChainKnowledgeGraph dataset (A-share listed "

@@ -24,12 +24,12 @@ from chainkg.errors import ChainKGError, ExportError
 
 __all__ = ["ImportResult", "write_data_dir", "summary_frame", "skipped_frame"]
 
-SUMMARY_COLUMNS = ["step", "count", "note"]
+SUMMARY_COLUMNS = ["step", "count"]
 SKIPPED_COLUMNS = ["file", "line", "reason", "value"]
 
 
 def summary_frame(rows):
-    """A summary table from (step, count, note) tuples."""
+    """A summary table from (step, count) pairs."""
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
@@ -49,7 +49,7 @@ class ImportResult:
 
     Examples
     --------
-    >>> r = ImportResult("demo", as_of="2025", summary=summary_frame([("rows read", 3, "")]))
+    >>> r = ImportResult("demo", as_of="2025", summary=summary_frame([("rows read", 3)]))
     >>> sorted(r.tables())
     ['regions_inferred', 'skipped', 'summary']
     """

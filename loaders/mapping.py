@@ -189,7 +189,7 @@ def read_mapped_tables(mapping_path):
         data[kind] = df[keep].assign(source=spec["source"], as_of=str(spec["as_of"])).fillna("")
     result = ImportResult(
         name=str(spec.get("name") or mapping_path.stem), description=str(spec.get("description") or ""),
-        as_of=str(spec["as_of"]), data=data, summary=summary_frame([(k, n, "") for k, n in counts.items()]),
+        as_of=str(spec["as_of"]), data=data, summary=summary_frame(list(counts.items())),
         skipped=skipped_frame(skipped), regions_inferred=inferred.reset_index(drop=True),
         sources=[{"id": spec["source"], "title": spec.get("title") or spec.get("name") or spec["source"],
                   "as_of": str(spec["as_of"]), "note": f"Imported through {mapping_path.name}"}])

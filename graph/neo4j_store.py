@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 from contextlib import contextmanager
@@ -32,9 +33,10 @@ from chainkg.graph.schema import NODE_KINDS
 
 __all__ = ["Neo4jStore", "connect", "Statement", "ExportSummary", "plan_statements",
            "node_statement", "relationship_statement", "constraint_statement", "write_dry_run",
-           "DEFAULT_BATCH_SIZE"]
+           "DEFAULT_BATCH_SIZE", "URI_SCHEMES"]
 
 DEFAULT_BATCH_SIZE = 5000
+URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
 @dataclass
@@ -145,6 +147,7 @@ class ExportSummary:
     constraints_added: int = 0
     statements: int = 0
     seconds: float = 0.0
+    planned: bool = False                         # a dry run or a bundle: nothing was written to a database
 
     def add(self, statement, counters=None):
         self.statements += 1
@@ -179,6 +182,8 @@ class ExportSummary:
 
     def table(self):
         """One row per label and relationship kind: rows sent, created, matched."""
+        if self.planned:
+            return pd.DataFrame(list(self.rows.items()), columns=["kind", "rows"])
         return pd.DataFrame([{"kind": k, "rows": n, "created": self.created.get(k, 0),
                               "matched": n - self.created.get(k, 0)} for k, n in self.rows.items()],
                             columns=["kind", "rows", "created", "matched"])
@@ -187,6 +192,10 @@ class ExportSummary:
         return {"export": self.table()}
 
     def to_dict(self):
+        if self.planned:
+            return {"target": self.target, "nodes": self._total("nodes", self.rows),
+                    "relationships": self._total("relationships", self.rows),
+                    "statements": self.statements, "kinds": self.table().to_dict("records")}
         return {"target": self.target, "nodes_created": self.nodes_created,
                 "nodes_matched": self.nodes_matched,
                 "relationships_created": self.relationships_created,
@@ -197,6 +206,10 @@ class ExportSummary:
 
     def line(self):
         """A one-line account for people."""
+        if self.planned:
+            return (f"{self.target}: {self._total('nodes', self.rows)} nodes and "
+                    f"{self._total('relationships', self.rows)} relationships in {self.statements} "
+                    f"{'statements' if 'dry run' in self.target else 'files'} ({self.seconds:.1f} s)")
         return (f"{self.target}: {self.nodes_created} nodes created, {self.nodes_matched} matched; "
                 f"{self.relationships_created} relationships created, {self.relationships_matched} "
                 f"matched; {self.properties_set} properties set; {self.constraints_added} "
@@ -214,8 +227,9 @@ def _backend_error(err, uri, user, database):
     elif code == "Neo.ClientError.Database.DatabaseNotFound":
         msg = f"{where} has no database {database!r}"
     elif isinstance(err, (ne.ServiceUnavailable, ne.SessionExpired, OSError)):
-        reason = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
-        msg = f"cannot reach {where}: {reason}"
+        text = " ".join(str(err).split())
+        reason = re.search(r"\(reason (.*)\)\s*$", text)
+        msg = f"cannot reach {where} ({reason.group(1) if reason else text or type(err).__name__}); is the server running?"
     elif isinstance(err, (ne.ConfigurationError, ValueError)):
         msg = f"cannot use Neo4j URI {uri!r}: {err}"
     else:
@@ -336,6 +350,9 @@ def connect(uri, user, password, database=None):
         import neo4j
     except ImportError as err:
         raise BackendError("the Neo4j driver is not installed: pip install 'chainkg[neo4j]'") from err
+    scheme = str(uri).partition("://")[0].lower()
+    if scheme not in URI_SCHEMES:
+        raise BackendError(f"cannot use Neo4j URI {uri!r}: the scheme must be one of {', '.join(URI_SCHEMES)}")
     try:
         # Server notifications (deprecations, unknown property keys in an empty database)
         # would be logged as warnings on every query; chainkg's statements are fixed.
@@ -346,6 +363,10 @@ def connect(uri, user, password, database=None):
         raise _backend_error(err, uri, user, database) from err
     store = Neo4jStore(driver, uri, user, database)
     try:
+        try:
+            driver.verify_connectivity()  # fails at once; a transaction would retry for 30 s
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as err:
+            raise _backend_error(err, uri, user, database) from err
         store.read("RETURN 1 AS ok")
     except ChainKGError:
         driver.close()
@@ -382,7 +403,7 @@ def write_dry_run(graph, path, *, regions=None, chains=None, batch_size=DEFAULT_
     """
     start = time.perf_counter()
     tables = property_tables(graph, regions=regions, chains=chains)
-    summary = ExportSummary(f"dry run {path}")
+    summary = ExportSummary(f"dry run {path}", planned=True)
     path, tmp = Path(path), None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

@@ -8,6 +8,8 @@ errors exit 2. Tracebacks appear only with ``--debug``.
 from __future__ import annotations
 
 import functools
+import logging
+import os
 import sys
 
 import click
@@ -480,7 +482,12 @@ def _neo4j_store(uri, user, database):
         raise click.UsageError("give --uri (e.g. bolt://localhost:7687) or set NEO4J_URI")
     password = os.environ.get("NEO4J_PASSWORD")
     if password is None:
+        if not sys.stdin.isatty():
+            raise click.UsageError("set NEO4J_PASSWORD (there is no terminal to ask for the password)")
         password = click.prompt(f"Neo4j password for {user}", hide_input=True, err=True)
+    # The driver logs each retry as a warning; the one-line error at the end says it all.
+    logging.getLogger("neo4j").addHandler(logging.NullHandler())
+    logging.getLogger("neo4j").propagate = False
     return connect(uri, user, password, database)
 
 

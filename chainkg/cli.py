@@ -400,10 +400,10 @@ def export():
     """
 
 
-def _graph_file_command(fmt, audience):
+def _graph_file_command(fmt, title, audience):
     """``chainkg export FMT``: the property graph as a file (see chainkg.graph.files)."""
 
-    @export.command(name=fmt, help=f"The typed property graph as {fmt.upper()} for {audience}.\n\n"
+    @export.command(name=fmt, help=f"The typed property graph as {title} for {audience}.\n\n"
                     "Keeps node kinds, relation types and properties; --region and --chain "
                     "narrow it.\n\n"
                     f"Example: chainkg export {fmt} --region 梁平区 --chain ic -o liangping-ic.{fmt}")
@@ -424,9 +424,9 @@ def _graph_file_command(fmt, audience):
     return command
 
 
-for _fmt, _audience in (("graphml", "Gephi, Cytoscape and yEd"), ("gexf", "Gephi"),
-                        ("json", "networkx (node-link data) and web tools")):
-    _graph_file_command(_fmt, _audience)
+for _spec in (("graphml", "GraphML", "Gephi, Cytoscape and yEd"), ("gexf", "GEXF", "Gephi"),
+              ("json", "node-link JSON", "networkx and web tools")):
+    _graph_file_command(*_spec)
 
 
 @cli.command()

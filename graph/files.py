@@ -9,6 +9,9 @@ throughout. GEXF reserves some names: there the node property ``id`` is written 
 ``chainkg_id`` (the GEXF id is the node key, ``Segment:ic.design``), the node label is
 its name, and the relation type is the edge label (Gephi's *Label* column) as well as
 the attribute ``relation`` (the GEXF ``type`` means directed or undirected).
+In node-link JSON the node key is ``key`` and an edge's ends are ``from`` and ``to``,
+because ``id`` and ``source`` are properties of ours; read it back with
+``nx.node_link_graph(data, edges="edges", source="from", target="to", name="key")``.
 
 Files are written atomically: a failed run leaves no half-written file.
 """
@@ -23,7 +26,7 @@ import networkx as nx
 
 from chainkg.errors import ExportError
 
-__all__ = ["FILE_FORMATS", "scalar_graph", "graph_bytes", "write_graph_file"]
+__all__ = ["FILE_FORMATS", "NODE_LINK_KEYS", "scalar_graph", "graph_bytes", "write_graph_file"]
 
 #: Formats :func:`write_graph_file` writes, by file suffix.
 FILE_FORMATS = ("graphml", "gexf", "json")
@@ -102,11 +105,17 @@ def _gexf_graph(g):
     return h
 
 
+#: node_link_data keys: ``source``/``target`` and ``id`` are properties of ours (provenance, key).
+NODE_LINK_KEYS = {"edges": "edges", "source": "from", "target": "to", "name": "key"}
+
+
 def _node_link(g):
+    keys = dict(NODE_LINK_KEYS)
     try:
-        data = nx.node_link_data(g, edges="edges", name="key")
+        data = nx.node_link_data(g, **keys)
     except TypeError:  # networkx < 3.4 names the parameter ``link``
-        data = nx.node_link_data(g, link="edges", name="key")
+        keys["link"] = keys.pop("edges")
+        data = nx.node_link_data(g, **keys)
     return json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n"
 
 

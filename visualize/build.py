@@ -189,13 +189,17 @@ def map_data(graph, region=None, chains=None, *, enterprises=False, projects=Fal
                                          "rows": _rows(("relation", "SUPPLIES 供应"), ("weight", w))}))
     if show_ent:
         ents = facts.enterprises[facts.enterprises["id"].isin(ent_ids)]
-        nodes += [_enterprise_node(graph, e, facts, pos) for e in ents.to_dict("records")]
+        seg_names = facts.memberships.assign(name=facts.memberships["segment"].map(
+            lambda sid: graph.segments[sid].name)).groupby("enterprise")["name"].agg("、".join)
+        nodes += [_enterprise_node(graph, e, seg_names[e["id"]], pos) for e in ents.to_dict("records")]
         links = graph.links[graph.links["supplier"].isin(ent_ids) & graph.links["customer"].isin(ent_ids)]
         edges += [_edge(f"Enterprise:{a}", f"Enterprise:{b}", "SUPPLIES_TO")
                   for a, b in links[["supplier", "customer"]].drop_duplicates().itertuples(index=False)]
     if show_proj:
+        by = graph.enterprises[graph.enterprises["id"].isin(facts.projects["enterprise"])]
+        by = dict(zip(by["id"], by["name"]))
         for p in facts.projects.to_dict("records"):
-            nodes.append(_project_node(graph, p, ent_ids, pos))
+            nodes.append(_project_node(graph, p, by, pos))
             edges.append(_edge(f"Project:{p['id']}", f"Segment:{visible(p['segment'])}", "TARGETS"))
             if p.get("enterprise") in ent_ids:
                 edges.append(_edge(f"Project:{p['id']}", f"Enterprise:{p['enterprise']}", "BY"))
@@ -255,14 +259,13 @@ def _segment_node(graph, sid, facts, pos, counts_folded, folded_below):
                      "list": top + ([f"… and {more:,} more"] if more > 0 else [])}}
 
 
-def _enterprise_node(graph, e, facts, pos):
+def _enterprise_node(graph, e, segments, pos):
     x, y = pos[f"Enterprise:{e['id']}"]
-    segs = facts.memberships.loc[facts.memberships["enterprise"] == e["id"], "segment"]
     return {"id": f"Enterprise:{e['id']}", "kind": "Enterprise", "label": _short(e["name"]), "x": x, "y": y,
             **KIND_STYLE["Enterprise"],
             "info": {"heading": str(e["name"]),
                      "rows": _rows(("id", e["id"]), ("region", graph.region_name(str(e["region"]))),
-                                   ("segments", "、".join(graph.segments[s].name for s in segs)),
+                                   ("segments", segments),
                                    ("flags", e.get("flags")), ("output", _cny(e.get("output_cny"))),
                                    ("employees", e.get("employees")),
                                    ("main business", e.get("main_business")),
@@ -270,7 +273,7 @@ def _enterprise_node(graph, e, facts, pos):
                                    ("as of", e.get("as_of")), ("confidence", e.get("confidence")))}}
 
 
-def _project_node(graph, p, ent_ids, pos):
+def _project_node(graph, p, enterprise_names, pos):
     x, y = pos[f"Project:{p['id']}"]
     seg = graph.segments[p["segment"]]
     return {"id": f"Project:{p['id']}", "kind": "Project", "label": _short(p["name"]), "x": x, "y": y,
@@ -279,25 +282,20 @@ def _project_node(graph, p, ent_ids, pos):
                      "rows": _rows(("status", PROJECT_STATUS_WORDS.get(p["status"], p["status"])),
                                    ("segment", seg.name), ("investment", _cny(p.get("investment_cny"))),
                                    ("expected output", _cny(p.get("expected_output_cny"))),
-                                   ("enterprise", _enterprise_name(graph, p.get("enterprise"))),
+                                   ("enterprise", enterprise_names.get(p.get("enterprise"), p.get("enterprise"))),
                                    ("signed", p.get("signed_on")),
                                    ("started", p.get("started_on")), ("producing", p.get("production_on")),
                                    ("note", p.get("note")), ("source", _source_title(graph, p.get("source"))),
                                    ("as of", p.get("as_of")))}}
 
 
-def _enterprise_name(graph, eid):
-    if _missing(eid):
-        return None
-    names = graph.enterprises.loc[graph.enterprises["id"] == eid, "name"]
-    return names.iloc[0] if len(names) else eid
-
-
 def _source_title(graph, source):
     if not isinstance(source, str) or not source:
         return None
-    titles = dict(zip(graph.sources["id"].astype(str), graph.sources["title"]))
-    title = titles.get(source)
+    key = "visualize.source_titles"
+    if key not in graph.cache:
+        graph.cache[key] = dict(zip(graph.sources["id"].astype(str), graph.sources["title"]))
+    title = graph.cache[key].get(source)
     return f"{title} [{source}]" if isinstance(title, str) and title else source
 
 
@@ -314,15 +312,15 @@ def _header(graph, facts, folded, total, max_nodes, enterprises, projects):
     as_of = graph.meta.get("as_of") or ""
     notices = []
     if "enterprises" in folded:
-        notices.append(f"{_plural(folded['enterprises'], 'enterprise')} folded into their segments: drawing them "
-                       f"would exceed the cap of {max_nodes:,} nodes. Each segment's label carries "
-                       f"its count (--max-nodes raises the cap).")
+        notices.append(f"Enterprises folded into their segments ({_plural(folded['enterprises'], 'enterprise')}): "
+                       f"drawing them would exceed the cap of {max_nodes:,} nodes. Each segment's label "
+                       f"carries its count (--max-nodes raises the cap).")
     if "projects" in folded:
-        notices.append(f"{_plural(folded['projects'], 'project')} not drawn: they would exceed the cap of "
-                       f"{max_nodes:,} nodes; each segment's hover text counts them.")
+        notices.append(f"Projects not drawn ({_plural(folded['projects'], 'project')}): they would exceed "
+                       f"the cap of {max_nodes:,} nodes; each segment's hover text counts them.")
     if "segments" in folded:
-        notices.append(f"{_plural(folded['segments'], 'deeper segment')} folded into their parents to stay "
-                       f"within {max_nodes:,} nodes.")
+        notices.append(f"Deeper segments folded into their parents ({_plural(folded['segments'], 'segment')}) "
+                       f"to stay within {max_nodes:,} nodes.")
     unplaced = [_plural(facts.unplaced[k], k[:-1]) for k, asked in (("enterprises", enterprises), ("projects", projects))
                 if asked and facts.unplaced[k]]
     if unplaced:

@@ -17,7 +17,7 @@ from chainkg.graph.schema import STAGES
 
 __all__ = ["stage_layout", "Layout"]
 
-ROW = 70            # height of a segment row
+ROW = 64            # height of a segment row
 INDENT = 50         # x offset per level of the segment tree
 LABEL_ROOM = 190    # between the deepest segment of a column and its grid of attached nodes
 CELL_W, CELL_H = 200, 32
@@ -55,7 +55,7 @@ def stage_layout(chains, attached=None):
     >>> pos = stage_layout([("C", [("a", "upstream", 0), ("a.x", "upstream", 1),
     ...                            ("b", "downstream", 0)])], {"a.x": ["e1", "e2"]})
     >>> pos["a"], pos["a.x"], pos["b"][1]
-    ((0, 0), (50, 70), 0)
+    ((0, 0), (50, 64), 0)
     >>> pos["e1"][1] == pos["a.x"][1] and pos["e2"][0] > pos["e1"][0] > pos["a.x"][0]
     True
     >>> pos["b"][0] > pos["e2"][0]

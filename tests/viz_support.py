@@ -9,7 +9,6 @@ tried to fetch anything would still show the attempt in :meth:`Chromium.requests
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -115,15 +114,9 @@ class Chromium:
         return path
 
 
-def synthetic_module():
-    """``benchmarks/synthetic.py`` (SYNTHETIC data), imported by path."""
-    spec = importlib.util.spec_from_file_location("chainkg_synthetic", ROOT / "benchmarks" / "synthetic.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def synthetic_region_graph(n_enterprises, seed=0):
-    """A SYNTHETIC graph whose one county holds all ``n_enterprises`` enterprises."""
-    graph = synthetic_module().synthetic_graph(n_enterprises, n_counties=1, seed=seed)
+    """A SYNTHETIC graph (benchmarks/synthetic.py) whose one county holds all ``n_enterprises``."""
+    from synthetic import synthetic_graph  # benchmarks/ is on the tests' path
+
+    graph = synthetic_graph(n_enterprises, n_counties=1, seed=seed)
     return graph, graph.home_region

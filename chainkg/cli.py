@@ -211,13 +211,43 @@ def settings_options(f):
     return wrapper
 
 
+def neo4j_options(f):
+    """--uri, --user and --database of a Neo4j server; the password comes from NEO4J_PASSWORD or a prompt."""
+    f = click.option("--database", help="Database name (default: the user's home database).")(f)
+    f = click.option("--user", "-u", default="neo4j", show_default=True, envvar="NEO4J_USER",
+                     help="User name (env NEO4J_USER).")(f)
+    return click.option("--uri", envvar="NEO4J_URI", metavar="URI",
+                        help="bolt://localhost:7687, neo4j://host:7687 or neo4j+s://xxxx.databases.neo4j.io "
+                             "for Aura (env NEO4J_URI). The password is read from NEO4J_PASSWORD, "
+                             "else asked for without echo.")(f)
+
+
+def backend_options(f):
+    """--backend memory|neo4j, and --uri/--user/--database of the Neo4j database."""
+    f = neo4j_options(f)
+    return click.option("--backend", type=click.Choice(["memory", "neo4j"]), default="memory",
+                        show_default=True,
+                        help="Compute in memory, or by Cypher in a Neo4j database that "
+                             "'chainkg export neo4j' wrote (give --uri).")(f)
+
+
+def _neo4j_query(state, name, regions, chains, settings, neo4j):
+    """Run ``chainkg.queries.neo4j_backend.<name>`` on the database at --uri."""
+    from chainkg.queries import neo4j_backend
+
+    region = _one_region(regions) or state.graph().home_region
+    with _neo4j_store(**neo4j) as store:
+        return getattr(neo4j_backend, name)(store, region, list(chains) or None, **settings)
+
+
 @cli.command()
 @click.option("--all-regions", is_flag=True, help="Every county-level region instead of --region.")
 @scope_options()
 @settings_options
+@backend_options
 @output_options
 @click.pass_obj
-def gaps(state, regions, chains, all_regions, settings, emit):
+def gaps(state, regions, chains, all_regions, settings, backend, emit, **neo4j):
     """Completeness and the ranked missing and weak segments of a region's chains.
 
     For each chain: the completeness score, then every segment that is not present
@@ -226,12 +256,21 @@ def gaps(state, regions, chains, all_regions, settings, emit):
     priority score and each term (demand, supply, closure, centrality, availability,
     normalised to 0–1), local counts and candidate enterprises elsewhere.
 
+    With --backend neo4j --uri … the statuses, actions and completeness are computed by
+    Cypher in a database that 'chainkg export neo4j' wrote (without priority scores).
+
     Example: chainkg gaps --region 梁平区 --chain ic --format md
     """
     from chainkg.queries import gaps as run_gaps
 
     if all_regions and regions:
         raise click.UsageError("use only one of --region or --all-regions")
+    if backend == "neo4j":
+        if all_regions:
+            raise click.UsageError("--all-regions works with --backend memory only")
+        result = _neo4j_query(state, "gaps_neo4j", regions, chains, settings, neo4j)
+        return emit(result, title=f"{result.completeness['region_name'].iloc[0]} — gap analysis "
+                                  f"(Neo4j {neo4j['uri']}; no priority scores)")
     graph = state.graph()
     result = run_gaps(graph, list(regions) or None, list(chains) or None, all_regions=all_regions,
                       **settings)
@@ -241,15 +280,20 @@ def gaps(state, regions, chains, all_regions, settings, emit):
 @cli.command()
 @scope_options()
 @settings_options
+@backend_options
 @output_options
 @click.pass_obj
-def coverage(state, regions, chains, settings, emit):
+def coverage(state, regions, chains, settings, backend, emit, **neo4j):
     """The status of every segment of a region's chains, as a tree.
 
     Example: chainkg coverage --chain 集成电路
     """
     from chainkg.queries import coverage as run_coverage
 
+    if backend == "neo4j":
+        result = _neo4j_query(state, "coverage_neo4j", regions, chains, settings, neo4j)
+        return emit(result, title=f"{result.completeness['region_name'].iloc[0]} — coverage "
+                                  f"(Neo4j {neo4j['uri']})")
     graph = state.graph()
     result = run_coverage(graph, _one_region(regions), list(chains) or None, **settings)
     emit(result, title=_title(graph, "coverage", result.completeness["region_name"].unique()))
@@ -462,17 +506,6 @@ def _report_format(f):
     """--format for commands whose -o names a directory rather than an output file."""
     return click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json", "md"]),
                         default="table", help="Format of the report (default: table).")(f)
-
-
-def neo4j_options(f):
-    """--uri, --user and --database of a Neo4j server; the password comes from NEO4J_PASSWORD or a prompt."""
-    f = click.option("--database", help="Database name (default: the user's home database).")(f)
-    f = click.option("--user", "-u", default="neo4j", show_default=True, envvar="NEO4J_USER",
-                     help="User name (env NEO4J_USER).")(f)
-    return click.option("--uri", envvar="NEO4J_URI", metavar="URI",
-                        help="bolt://localhost:7687, neo4j://host:7687 or neo4j+s://xxxx.databases.neo4j.io "
-                             "for Aura (env NEO4J_URI). The password is read from NEO4J_PASSWORD, "
-                             "else asked for without echo.")(f)
 
 
 def _neo4j_store(uri, user, database):

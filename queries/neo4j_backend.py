@@ -181,7 +181,7 @@ def _completeness_table(region_id, chain_ids, completeness, leaves):
 
 
 def leaf_status_neo4j(store, region, chains=None, *, strong_min=3):
-    """Status of every leaf, as :func:`chainkg.queries.status.leaf_status` returns it.
+    """Status of every leaf: the first columns of :func:`chainkg.queries.status.segment_status`.
 
     Parameters
     ----------

@@ -184,7 +184,7 @@ def map_data(graph, region=None, chains=None, *, enterprises=False, projects=Fal
             a, b = visible(a), visible(b)
             if a != b and (a, b) not in seen:
                 seen.add((a, b))
-                edges.append(_edge(f"Segment:{a}", f"Segment:{b}", "SUPPLIES", width=1 + float(w),
+                edges.append(_edge(f"Segment:{a}", f"Segment:{b}", "SUPPLIES", width=0.5 + 0.5 * float(w),
                                    info={"heading": f"{graph.segments[a].name} → {graph.segments[b].name}",
                                          "rows": _rows(("relation", "SUPPLIES 供应"), ("weight", w))}))
     if show_ent:

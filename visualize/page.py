@@ -92,7 +92,11 @@ def _sha256(text):
 
 def _network(cmap):
     """The nodes and edges in a pyvis Network, with our options (physics off)."""
-    from pyvis.network import Network
+    try:
+        from pyvis.network import Network
+    except ImportError as err:
+        raise ExportError(f"chain maps need pyvis ({err}); install the viz extra: "
+                          "pip install 'chainkg[viz]'") from err
 
     net = Network(directed=True, height="100%", width="100%", cdn_resources="in_line")
     for node in cmap.nodes:
@@ -122,9 +126,9 @@ def render_page(cmap):
     -------
     str
     """
-    import jinja2
-
     nodes, edges, options = _network(cmap)
+    import jinja2  # a dependency of pyvis
+
     vis_js, vis_css = vis_assets()
     page_js = _check_inline(_own("chain_map.js"), "chain_map.js", "</script")
     data = script_json({"nodes": nodes, "edges": edges, "options": options, "columns": cmap.columns})

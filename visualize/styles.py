@@ -55,7 +55,7 @@ KIND_STYLE = {
 #: Relation type -> vis-network edge options.
 EDGE_STYLE = {
     "PART_OF": {"color": {"color": "#b0bec5"}, "width": 1, "arrows": {"to": {"enabled": False}}},
-    "SUPPLIES": {"color": {"color": "#546e7a"}, "arrows": "to",
+    "SUPPLIES": {"color": {"color": "#78909c"}, "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
                  "smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.15}},
     "OPERATES_IN": {"color": {"color": "#9fa8da"}, "width": 0.5, "arrows": {"to": {"enabled": False}}},
     "TARGETS": {"color": {"color": "#ba68c8"}, "dashes": True, "arrows": "to"},

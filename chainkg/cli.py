@@ -541,7 +541,7 @@ def _progress_bar(what):
 
 @export.command(name="neo4j")
 @neo4j_options
-@click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True,
+@click.option("--batch-size", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Rows per UNWIND statement and transaction.")
 @click.option("--region", "-r", "regions", multiple=True,
               help="Only this region, those below it and their facts (repeatable).")

@@ -35,7 +35,7 @@ __all__ = ["Neo4jStore", "connect", "Statement", "ExportSummary", "plan_statemen
            "node_statement", "relationship_statement", "constraint_statement", "write_dry_run",
            "DEFAULT_BATCH_SIZE", "URI_SCHEMES"]
 
-DEFAULT_BATCH_SIZE = 5000
+DEFAULT_BATCH_SIZE = 10_000
 URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
@@ -143,6 +143,7 @@ class ExportSummary:
     target: str
     rows: dict = field(default_factory=dict)      # owner -> rows sent
     created: dict = field(default_factory=dict)   # owner -> nodes or relationships created
+    timing: dict = field(default_factory=dict)    # owner -> seconds spent writing its batches
     properties_set: int = 0
     constraints_added: int = 0
     statements: int = 0
@@ -163,6 +164,11 @@ class ExportSummary:
 
     def _total(self, what, numbers):
         return sum(v for k, v in numbers.items() if (k in NODE_KINDS) == (what == "nodes"))
+
+    def rate(self, what):
+        """Nodes or relationships created per second of writing them (``what``: "nodes" or "relationships")."""
+        seconds = self._total(what, self.timing)
+        return self._total(what, self.created) / seconds if seconds else 0.0
 
     @property
     def nodes_created(self):
@@ -317,7 +323,9 @@ class Neo4jStore:
                 with self._session() as session:
                     session.run("CALL db.awaitIndexes(300)").consume()
                 awaited = True
+            started = time.perf_counter()
             summary.add(st, self.write(st.cypher, st.parameters))
+            summary.timing[st.owner] = summary.timing.get(st.owner, 0.0) + time.perf_counter() - started
             if progress is not None and st.rows is not None:
                 progress(len(st.rows), total, st.owner)
         summary.seconds = time.perf_counter() - start

@@ -161,6 +161,9 @@ def write_atomic(path, content):
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual mode
             os.replace(tmp, path)
         except BaseException:
             if os.path.exists(tmp):

@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import re
 
+import numpy as np
 import pandas as pd
 
-from chainkg.errors import ChainKGError
+from chainkg.errors import AmbiguousReferenceError, ChainKGError, UnknownReferenceError
+from chainkg.graph.codes import codes_of, split_lists, to_float
 from chainkg.graph.resolve import NameIndex
 from chainkg.graph.schema import (REGION_LEVELS, REQUIRED_COLUMNS, TABLE_COLUMNS, normalize_flag,
                                   normalize_project_status)
@@ -34,6 +36,7 @@ class TableInput:
         mapping, self.scales = map_headers(list(df.columns), name, columns_map)
         self.header = {col: h for h, col in mapping.items()}  # schema column -> original header
         self.df = df
+        self._cols = {}
         self.defaults = {**{k: v for k, v in manifest.items() if k in ("source", "as_of")},
                          **((manifest.get("defaults") or {}))}
         self.ok = True
@@ -50,10 +53,13 @@ class TableInput:
 
     def col(self, name):
         """The column as stripped text ("" where absent or empty), or the default."""
-        if name in self.header:
-            return self.df[self.header[name]].astype(str).str.strip()
-        return pd.Series([str(self.defaults.get(name, "") or "")] * len(self.df), index=self.df.index,
-                         dtype=object)
+        if name not in self._cols:
+            if name in self.header:
+                self._cols[name] = self.df[self.header[name]].astype(str).str.strip()
+            else:
+                self._cols[name] = pd.Series(str(self.defaults.get(name, "") or ""), index=self.df.index,
+                                             dtype=object)
+        return self._cols[name]
 
     def problem(self, type, index, column, message):
         self.report.add(type, message, file=self.file, row=int(index) + 2,
@@ -68,20 +74,23 @@ class TableInput:
     def amounts(self, column):
         values = self.col(column)
         scale = self.scales.get(column, 1.0)
-        out = {}
-        for v in values.unique():
+        plain = pd.Series(to_float(values), index=values.index) * scale
+        rest = values[plain.isna() & (values != "")]  # units (5亿), thousands separators, garbage
+        parsed = {}
+        for v in rest.unique():
             try:
-                out[v] = parse_amount(v, scale)
+                parsed[v] = parse_amount(v, scale)
             except ValueError:
-                out[v] = "bad"
-        parsed = values.map(out)
-        self.problems("bad-value", parsed == "bad", column,
+                parsed[v] = None
+        bad = rest.map(parsed).isna()
+        self.problems("bad-value", values.index.isin(rest.index[bad]) & (values != ""), column,
                       lambda v: f"not an amount: {v!r} (write 5亿, 3000万 or 500000000)")
-        return pd.to_numeric(parsed.where(parsed != "bad"), errors="coerce")
+        plain.loc[rest.index[~bad]] = rest[~bad].map(parsed).astype(float)
+        return plain.astype(float)
 
     def numbers(self, column, integer=False):
         values = self.col(column)
-        parsed = pd.to_numeric(values.str.replace(",", "", regex=False).where(values != ""), errors="coerce")
+        parsed = pd.Series(to_float(values.str.replace(",", "", regex=False)), index=values.index)
         bad = parsed.isna() & (values != "")
         if integer:
             bad |= parsed.notna() & ((parsed % 1 != 0) | (parsed < 0))
@@ -93,20 +102,12 @@ class TableInput:
     def resolve(self, column, index, kind, required=True):
         """Map each value of ``column`` through ``index`` (a NameIndex); report unknowns."""
         values = self.col(column)
-        out = {}
-        for v in values.unique():
-            if v == "":
-                continue
-            try:
-                out[v] = index.resolve(v)
-            except ChainKGError as err:
-                out[v] = err
-        resolved = values.map(lambda v: out.get(v))
-        for idx in resolved.index[resolved.map(lambda r: isinstance(r, ChainKGError))]:
-            self.problem(f"unknown-{kind}", idx, column, str(out[values[idx]]))
+        resolved, errors = resolve_values(values, index)
+        if errors:
+            self.problems(f"unknown-{kind}", values.isin(list(errors)), column, lambda v: str(errors[v]))
         if required:
             self.problems("missing-value", values == "", column, lambda v: f"missing {kind}")
-        return resolved.where(resolved.map(lambda r: isinstance(r, str)), None)
+        return resolved
 
     def provenance(self, sources):
         """``source`` and ``as_of`` columns, checking sources against the sources table."""
@@ -136,6 +137,63 @@ class TableInput:
                 self.problem("duplicate-id", idx, "id" if "id" in self.header else "name",
                              f"{what} (first at row {first_row[ids[idx]] + 2})")
         return ids
+
+
+def resolve_values(values, index):
+    """Resolve each distinct value once: (resolved Series with None where not, {value: error})."""
+    if hasattr(index, "resolve_many"):
+        resolved, errors = index.resolve_many(values)
+        return pd.Series(resolved, index=values.index, dtype=object), errors
+    codes, uniques = pd.factorize(values)
+    uniques = np.asarray(uniques, dtype=object)
+    good, errors = [], {}
+    for v in uniques:
+        try:
+            good.append(index.resolve(v) if v != "" else None)
+        except ChainKGError as err:
+            good.append(None)
+            errors[v] = err
+    mapped = np.array(good + [None], dtype=object)[codes]  # code -1 (missing) takes the last
+    return pd.Series(mapped, index=values.index, dtype=object), errors
+
+
+class EnterpriseIndex:
+    """Enterprises by id or exact name, for tables that refer to them (links, projects).
+
+    Resolves whole columns at once through hash indexes built once, since it may hold
+    millions of enterprises; unknown values get no suggestions.
+    """
+
+    def __init__(self, ids, names):
+        self.ids = np.asarray(pd.Series(ids, dtype=object).to_numpy(dtype=object))
+        names = pd.Series(np.asarray(pd.Series(names, dtype=object).to_numpy(dtype=object)), dtype=object)
+        first_id = ~pd.Series(self.ids, dtype=object).duplicated(keep="first").to_numpy()
+        self._by_id = pd.Index(self.ids[first_id], dtype=object)  # duplicate ids are reported elsewhere
+        self._id_rows = np.flatnonzero(first_id)
+        first = ~names.duplicated(keep="first").to_numpy()
+        self._by_name = pd.Index(names[first].to_numpy(), dtype=object)
+        self._name_rows = np.flatnonzero(first)
+        shared = names.duplicated(keep=False).to_numpy()
+        self._shared = pd.Series(self.ids[shared]).groupby(names[shared].to_numpy()).agg(list).to_dict() \
+            if shared.any() else {}
+
+    def resolve_many(self, values):
+        """(ids as an object array with None where unresolved, {value: error}) for ``values``."""
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+        uniques = np.asarray(uniques, dtype=object)
+        by_id = self._by_id.get_indexer(uniques) if len(self.ids) else np.full(len(uniques), -1)
+        by_name = self._by_name.get_indexer(uniques) if len(self.ids) else np.full(len(uniques), -1)
+        rows = np.where(by_id >= 0, np.append(self._id_rows, -1)[by_id], np.append(self._name_rows, -1)[by_name])
+        ids = np.append(self.ids, None)[rows]  # row -1 takes the None
+        errors = {}
+        for k in np.flatnonzero(by_id < 0):
+            value = uniques[k]
+            if value in self._shared:
+                errors[value] = AmbiguousReferenceError("enterprise", value, sorted(self._shared[value]))
+                ids[k] = None
+            elif by_name[k] < 0 and value != "":
+                errors[value] = UnknownReferenceError("enterprise", value)
+        return np.append(ids, None)[codes], errors  # code -1: a missing value
 
 
 def _header_words(table, col):
@@ -173,12 +231,11 @@ def normalize_tables(raw, chains, manifest, report):
         for s in c.segments:
             segments.add(s.id, [s.name, s.name_en, *s.aliases, s.id.split(".", 1)[1]])
 
-    enterprise_names = NameIndex("enterprise")
+    enterprise_names = EnterpriseIndex([], [])
     if "enterprises" in inputs and inputs["enterprises"].ok:
         out["enterprises"], out["memberships"] = _enterprises(inputs["enterprises"], regions,
                                                               segments, sources)
-        for id_, name in zip(out["enterprises"]["id"], out["enterprises"]["name"]):
-            enterprise_names.add(id_, [name])
+        enterprise_names = EnterpriseIndex(out["enterprises"]["id"], out["enterprises"]["name"])
     if "projects" in inputs and inputs["projects"].ok:
         out["projects"] = _projects(inputs["projects"], regions, segments, enterprise_names, sources)
     if "presence" in inputs and inputs["presence"].ok:
@@ -230,10 +287,10 @@ def _regions(t, index):
 
 
 def _split_list(t, column):
-    """Explode a ;-separated column into (row index, token) pairs."""
+    """Explode a ;-separated column into a Series of tokens indexed by row."""
     values = t.col(column)
-    tokens = values.str.split(LIST_SEPARATORS).explode().str.strip()
-    return tokens[tokens.notna() & (tokens != "")]
+    rows, tokens = split_lists(values, LIST_SEPARATORS.pattern)
+    return pd.Series(tokens, index=values.index[rows], dtype=object)
 
 
 def _confidence(t, column):
@@ -243,6 +300,25 @@ def _confidence(t, column):
     return values
 
 
+def _flags(t):
+    """The flags column as sorted canonical ids joined by ';', checking every word."""
+    values = t.col("flags")
+    rows, tokens = split_lists(values, LIST_SEPARATORS.pattern)
+    codes, words = pd.factorize(pd.Series(tokens, dtype=object))
+    canon = [normalize_flag(w) for w in np.asarray(words, dtype=object)]
+    for k in [k for k, c in enumerate(canon) if c is None]:
+        for row in rows[codes == k]:
+            t.problem("bad-value", values.index[row], "flags",
+                      f"unknown flag {words[k]!r} (known: 规上, 专精特新, 小巨人, 高新技术, 上市)")
+    names = sorted({c for c in canon if c})
+    bit_of = np.array([1 << names.index(c) if c else 0 for c in canon] + [0], dtype=np.int64)
+    bits = np.zeros(len(values), dtype=np.int64)
+    np.bitwise_or.at(bits, rows, bit_of[codes])
+    patterns = np.array([";".join(f for i, f in enumerate(names) if b >> i & 1)
+                         for b in range(1 << len(names))], dtype=object)
+    return pd.Series(patterns[bits], index=values.index, dtype=object)
+
+
 def _enterprises(t, regions, segments, sources):
     names = t.col("name")
     t.problems("missing-value", names == "", "name", lambda v: "missing enterprise name")
@@ -250,34 +326,22 @@ def _enterprises(t, regions, segments, sources):
     region = t.resolve("region", regions, "region")
     source, as_of = t.provenance(sources)
 
-    flags = _split_list(t, "flags")
-    canon = flags.map(lambda f: normalize_flag(f))
-    for idx, word in flags[canon.isna()].items():
-        t.problem("bad-value", idx, "flags", f"unknown flag {word!r} (known: 规上, 专精特新, 小巨人, "
-                                             "高新技术, 上市)")
-    flag_col = canon.dropna().groupby(level=0).agg(lambda s: ";".join(sorted(set(s))))
+    flag_col = _flags(t)
     confidence, region_confidence = (_confidence(t, c) for c in ("confidence", "region_confidence"))
 
     enterprises = _frame(
         "enterprises", id=ids, name=names, region=region,
-        flags=flag_col.reindex(t.df.index).fillna(""),
+        flags=flag_col,
         output_cny=t.amounts("output_cny"), employees=t.numbers("employees", integer=True),
         main_business=t.col("main_business"), confidence=confidence,
         region_source=t.col("region_source"), region_confidence=region_confidence, source=source,
         as_of=as_of)
 
     tokens = _split_list(t, "segments")
-    lookup = {}
-    for tok in tokens.unique():
-        try:
-            lookup[tok] = segments.resolve(tok)
-        except ChainKGError as err:
-            lookup[tok] = err
-    resolved = tokens.map(lookup)
-    bad = resolved.map(lambda r: isinstance(r, ChainKGError))
-    for idx, tok in tokens[bad].items():
-        t.problem("unknown-segment", idx, "segments", str(lookup[tok]))
-    good = resolved[~bad]
+    resolved, errors = resolve_values(tokens, segments)
+    for idx, tok in tokens[tokens.isin(list(errors))].items():
+        t.problem("unknown-segment", idx, "segments", str(errors[tok]))
+    good = resolved[resolved.notna()]
     memberships = _frame("memberships", enterprise=ids.reindex(good.index).values, segment=good.values,
                          share=None, source=source.reindex(good.index).values,
                          as_of=as_of.reindex(good.index).values)
@@ -296,8 +360,9 @@ def _projects(t, regions, segments, enterprises, sources):
                          "intent/signed/landed/under_construction/in_production)")
     # A project's company need not be in the enterprise table: keep its name as written.
     company = t.col("enterprise")
-    company_ids = {v: (enterprises.lookup(v) or {v}) for v in company.unique() if v}
-    company = company.map(lambda v: sorted(company_ids[v])[0] if v else None)
+    known, _ = enterprises.resolve_many(company)
+    company = pd.Series(np.where(pd.isna(known), company.where(company != "", None), known),
+                        index=company.index, dtype=object)
     source, as_of = t.provenance(sources)
     return _frame("projects", id=ids, name=names, enterprise=company,
                   region=t.resolve("region", regions, "region"),
@@ -340,9 +405,7 @@ def read_table_for(graph, name, path, defaults=None):
     t = TableInput(name, path.name, df, {"defaults": dict(defaults or {})}, report)
     out = {}
     if t.ok:
-        enterprises = NameIndex("enterprise")
-        for id_, ent_name in zip(graph.enterprises["id"], graph.enterprises["name"]):
-            enterprises.add(id_, [ent_name])
+        enterprises = EnterpriseIndex(graph.enterprises["id"], graph.enterprises["name"])
         if name == "projects":
             out["projects"] = _projects(t, graph.region_index, graph.segment_index, enterprises, None)
         elif name == "enterprises":

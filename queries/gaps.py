@@ -95,22 +95,22 @@ def gaps(graph, region=None, chains=None, *, all_regions=False, **settings):
     chain_ids = resolve_chains(graph, chains)
     scored = segment_status(graph, regions, chain_ids, s)
 
+    region_names = {r: graph.region_name(r) for r in regions}
     comp = completeness_of(scored)
-    comp.insert(1, "region_name", comp["region"].map(graph.region_name))
-    comp.insert(3, "chain_name", comp["chain"].map(lambda c: graph.chains[c].name))
+    comp.insert(1, "region_name", comp["region"].map(region_names))
+    comp.insert(3, "chain_name", comp["chain"].map({c: graph.chains[c].name for c in chain_ids}))
 
+    # segment_status lists regions and chains in the order asked; sort within each block.
     g = scored[scored["status"].isin(("weak", "planned", "missing"))].copy()
-    segs = graph.segments
-    g["region_name"] = g["region"].map(graph.region_name)
-    g["name"] = g["segment"].map(lambda x: segs[x].name)
-    g["parent_name"] = g["parent"].map(lambda p: segs[p].name if isinstance(p, str) else "")
-    g["stage"] = g["segment"].map(lambda x: segs[x].stage)
+    names = {sid: seg.name for sid, seg in graph.segments.items()}
+    g["region_name"] = g["region"].map(region_names)
+    g["name"] = g["segment"].map(names)
+    g["parent_name"] = g["parent"].map(names).fillna("")
+    g["stage"] = g["segment"].map({sid: seg.stage for sid, seg in graph.segments.items()})
     g["local_enterprises"] = g["enterprises"]
     g["projects"] = g["projects_active"] + g["projects_producing"]
-    order = {c: i for i, c in enumerate(chain_ids)}
-    region_order = {r: i for i, r in enumerate(regions)}
-    g = g.assign(_r=g["region"].map(region_order), _c=g["chain"].map(order))
-    g = g.sort_values(["_r", "_c", "priority", "segment"], ascending=[True, True, False, True],
-                      kind="stable")
+    g["_block"] = (g["region"] != g["region"].shift()) | (g["chain"] != g["chain"].shift())
+    g["_block"] = g["_block"].cumsum()
+    g = g.sort_values(["_block", "priority", "segment"], ascending=[True, False, True], kind="stable")
     return GapReport(completeness=comp.reset_index(drop=True),
                      gaps=g[GAP_COLUMNS].reset_index(drop=True), settings=s)

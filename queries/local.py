@@ -14,19 +14,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from chainkg.graph.codes import codes_of
 from chainkg.graph.schema import ACTIVE_PROJECT_STATUSES
 
-__all__ = ["FactCube", "fact_cube", "local_facts", "region_members", "candidate_pool"]
+__all__ = ["FactCube", "fact_cube", "local_facts", "region_members"]
 
-FACTS = ("enterprises", "presence_count", "presence_rows", "presence_flag", "projects_active",
-         "projects_producing", "pool")
 
 
 @dataclass
 class FactCube:
     """Fact matrices, one row per region, one column per segment (``segments`` order).
 
-    ``pool`` counts candidate enterprises per leaf (see :func:`candidate_pool`).
+    ``pool`` counts candidate enterprises per leaf: an enterprise operating in a leaf,
+    or in a segment above it whose source does not say which leaf, could fill that leaf.
     """
 
     regions: list
@@ -44,35 +44,56 @@ def _scatter(shape, rows, cols, weights=None):
     return out
 
 
+def _leaf_expansion(graph, segments):
+    """For each segment code, the codes of the leaves below it (itself for a leaf) and the fit."""
+    index = {s: i for i, s in enumerate(segments)}
+    starts, leaves, fits = [], [], []
+    for sid in segments:
+        starts.append(len(leaves))
+        below = graph.leaves(sid)
+        leaves += [index[x] for x in below]
+        fits += [1.0 if below == [sid] else 0.5] * len(below)
+    counts = np.diff(np.array(starts + [len(leaves)]))
+    return np.array(starts), counts, np.array(leaves), np.array(fits)
+
+
 def fact_cube(graph):
     """Own facts at the regions the rows name; cached on the graph."""
     if "fact_cube" in graph.cache:
         return graph.cache["fact_cube"]
-    regions = pd.Index(graph.regions["id"].astype(str))
-    segments = pd.Index(list(graph.segments))
+    regions = list(graph.regions["id"].astype(str))
+    segments = list(graph.segments)
     shape = (len(regions), len(segments))
-    ent_region = pd.Series(regions.get_indexer(graph.enterprises["region"].astype(str)),
-                           index=graph.enterprises["id"].values)
-    m = graph.memberships.drop_duplicates(["enterprise", "segment"])
-    m_region = m["enterprise"].map(ent_region).fillna(-1).to_numpy(dtype=np.int64)
-    facts = {"enterprises": _scatter(shape, m_region, segments.get_indexer(m["segment"]))}
+    ent_region = codes_of(graph.enterprises["region"], regions)
+    m_ent = codes_of(graph.memberships["enterprise"], graph.enterprises["id"])
+    m_seg = codes_of(graph.memberships["segment"], segments)
+    ok = (m_ent >= 0) & (m_seg >= 0)
+    pairs = pd.unique(m_ent[ok] * len(segments) + m_seg[ok])  # each enterprise once per segment
+    ent, seg = np.divmod(pairs, len(segments))
+    facts = {"enterprises": _scatter(shape, ent_region[ent], seg)}
 
     p = graph.presence
-    p_r, p_s = regions.get_indexer(p["region"].astype(str)), segments.get_indexer(p["segment"])
+    p_r, p_s = codes_of(p["region"], regions), codes_of(p["segment"], segments)
     counts = pd.to_numeric(p["enterprises"], errors="coerce")
     facts["presence_count"] = _scatter(shape, p_r, p_s, counts.fillna(0).to_numpy(dtype=float))
     facts["presence_rows"] = _scatter(shape, p_r, p_s)
     facts["presence_flag"] = _scatter(shape, p_r, p_s, counts.isna().to_numpy(dtype=float))
 
     pr = graph.projects
-    j_r, j_s = regions.get_indexer(pr["region"].astype(str)), segments.get_indexer(pr["segment"].fillna(""))
+    j_r, j_s = codes_of(pr["region"], regions), codes_of(pr["segment"], segments)
     facts["projects_active"] = _scatter(shape, j_r, j_s, pr["status"].isin(ACTIVE_PROJECT_STATUSES).to_numpy(dtype=float))
     facts["projects_producing"] = _scatter(shape, j_r, j_s, (pr["status"] == "in_production").to_numpy(dtype=float))
 
-    pool = candidate_pool(graph)
-    facts["pool"] = _scatter(shape, regions.get_indexer(pool["region"].astype(str)),
-                             segments.get_indexer(pool["leaf"]))
-    graph.cache["fact_cube"] = FactCube(list(regions), list(segments), facts)
+    # Candidate pool: an enterprise counts once for every leaf at or below its segments.
+    starts, n_leaves, leaf_codes, _ = _leaf_expansion(graph, segments)
+    reps = n_leaves[seg]
+    offsets = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
+    pool_ent = np.repeat(ent, reps)
+    pool_leaf = leaf_codes[np.repeat(starts[seg], reps) + offsets]
+    pool = pd.unique(pool_ent * len(segments) + pool_leaf)
+    pool_ent, pool_leaf = np.divmod(pool, len(segments))
+    facts["pool"] = _scatter(shape, ent_region[pool_ent], pool_leaf)
+    graph.cache["fact_cube"] = FactCube(regions, segments, facts)
     return graph.cache["fact_cube"]
 
 
@@ -98,26 +119,3 @@ def local_facts(graph, targets):
             np.add.at(m, target_rows, matrix[rows])
             out[name] = m
     return FactCube(list(targets), cube.segments, out)
-
-
-def candidate_pool(graph):
-    """Which enterprises could fill which leaf: (enterprise, region, leaf, fit).
-
-    An enterprise operating in a leaf (fit 1.0) or in a segment above it, whose
-    source does not say which leaf (fit 0.5), is a candidate for that leaf. Cached.
-    """
-    if "candidate_pool" in graph.cache:
-        return graph.cache["candidate_pool"]
-    rows = []
-    for sid in graph.segments:
-        if graph.is_leaf(sid):
-            rows.append((sid, sid, 1.0))
-        else:
-            rows += [(sid, leaf, 0.5) for leaf in graph.leaves(sid)]
-    expand = pd.DataFrame(rows, columns=["segment", "leaf", "fit"])
-    m = graph.memberships[["enterprise", "segment"]].merge(expand, on="segment")
-    m = m.sort_values("fit", ascending=False, kind="stable").drop_duplicates(["enterprise", "leaf"])
-    ent_region = pd.Series(graph.enterprises["region"].values, index=graph.enterprises["id"].values)
-    m["region"] = m["enterprise"].map(ent_region).values
-    graph.cache["candidate_pool"] = m[["enterprise", "region", "leaf", "fit"]].reset_index(drop=True)
-    return graph.cache["candidate_pool"]

@@ -16,7 +16,7 @@ non-present segments of the same region and chain:
   paths that depend on it). Paths are counted on the chain's supply graph with edges
   that close cycles removed;
 - **centrality**: betweenness of the segment in the chain's supply graph;
-- **availability**: candidate enterprises outside the region (see ``candidate_pool``).
+- **availability**: candidate enterprises outside the region (see ``FactCube``).
 
 Action: ``强链`` for weak; for missing and planned ``补链`` with an active upstream and
 downstream neighbour, ``延链`` with one side active, ``建链`` with neither.

@@ -122,7 +122,8 @@ def completeness_of(status):
     w = status.assign(counted_weight=status["weight"].where(counted, 0.0))
     g = w.groupby(["region", "chain"], sort=False)[["counted_weight", "weight"]].sum()
     out = (g["counted_weight"] / g["weight"]).rename("completeness").reset_index()
-    counts = pd.crosstab([status["region"], status["chain"]], status["status"])
     names = ["present", "weak", "unresolved", "planned", "missing"]
+    counts = status.groupby(["region", "chain", "status"], sort=False).size().unstack(fill_value=0)
     counts = counts.reindex(columns=names, fill_value=0).reset_index()
+    counts.columns.name = None
     return out.merge(counts, on=["region", "chain"])

@@ -160,6 +160,10 @@ public final class Launcher {
         if (importArgs.stream().noneMatch(a -> a.startsWith("--max-off-heap-memory"))) {
             cmd.add("--max-off-heap-memory=256M");
         }
+        // Otherwise the bad-entries report lands in the working directory.
+        if (importArgs.stream().noneMatch(a -> a.startsWith("--report-file"))) {
+            cmd.add("--report-file=" + home.resolve("import.report"));
+        }
         cmd.addAll(importArgs);
         Path conf = home.resolve("conf");
         Files.createDirectories(conf);

@@ -1,0 +1,145 @@
+"""National-scale benchmark of loading and gap analysis (SYNTHETIC data).
+
+Generates a deterministic synthetic data directory (default: 1,000,000 enterprises over
+2,844 county-level regions and the three embedded chains; every row is labelled
+synthetic), then measures in the same run, each pass in a fresh process:
+
+- the baseline: pandas reading the same enterprise table plus one group-by count of
+  (region, segments);
+- chainkg: ``load`` of the directory plus ``gaps --all-regions``, with peak memory;
+- a single-region ``gaps`` after loading: the first call (which builds the fact
+  cube) and the median of later calls on other regions.
+
+It prints medians and ratios against the baseline; targets: all-regions within 10x the
+baseline, peak memory under 1.5 GB, single-region gaps under 100 ms.
+
+    python benchmarks/national.py                       # 1M enterprises, 3 repeats
+    python benchmarks/national.py --enterprises 100000  # a quicker look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def child_baseline(data):
+    import pandas as pd
+
+    t = time.perf_counter()
+    df = pd.read_csv(Path(data) / "enterprises.csv")
+    df.groupby(["region", "segments"]).size()
+    return {"seconds": time.perf_counter() - t}
+
+
+def child_chainkg(data):
+    import chainkg
+    from chainkg.queries import gaps
+
+    t0 = time.perf_counter()
+    graph = chainkg.load(data)
+    t1 = time.perf_counter()
+    report = gaps(graph, all_regions=True)
+    t2 = time.perf_counter()
+    return {"seconds": t2 - t0, "load": t1 - t0, "gaps_all": t2 - t1,
+            "regions": int(report.completeness["region"].nunique()), "gap_rows": len(report.gaps)}
+
+
+def child_single(data, repeats=20):
+    import chainkg
+    from chainkg.queries import gaps
+    from chainkg.queries.common import county_regions
+
+    graph = chainkg.load(data)
+    regions = county_regions(graph)
+    t = time.perf_counter()
+    gaps(graph, regions[0])
+    first = time.perf_counter() - t
+    later = []
+    for r in regions[1:repeats + 1]:
+        t = time.perf_counter()
+        gaps(graph, r)
+        later.append(time.perf_counter() - t)
+    return {"seconds": first, "first": first, "later_median": statistics.median(later)}
+
+
+CHILDREN = {"baseline": child_baseline, "chainkg": child_chainkg, "single": child_single}
+
+
+def run_child(kind, data):
+    out = subprocess.run([sys.executable, __file__, "--child", kind, str(data)], capture_output=True,
+                         text=True, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def measure(kind, data, repeats):
+    runs = [run_child(kind, data) for _ in range(repeats)]
+    return runs
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--enterprises", type=int, default=1_000_000)
+    parser.add_argument("--counties", type=int, default=2844)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--data", help="reuse or create the synthetic directory here")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child:
+        kind, data = args.child
+        result = CHILDREN[kind](data)
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return 0
+
+    sys.path.insert(0, str(HERE))
+    from synthetic import write_data_dir
+
+    data = Path(args.data or Path(tempfile.gettempdir()) /
+                f"chainkg-synthetic-{args.enterprises}-{args.counties}")
+    if not (data / "enterprises.csv").exists():
+        print(f"writing SYNTHETIC data: {args.enterprises:,} enterprises, {args.counties:,} counties -> {data}")
+        write_data_dir(data, args.enterprises, args.counties)
+
+    print(f"data: {data} (synthetic), {args.repeats} repeats each, every pass in a fresh process")
+    # Interleave the passes so that machine noise hits both alike.
+    base, ck, single = [], [], []
+    for _ in range(args.repeats):
+        base.append(run_child("baseline", data))
+        ck.append(run_child("chainkg", data))
+        single.append(run_child("single", data))
+
+    def med(runs, key):
+        return statistics.median(r[key] for r in runs)
+
+    b, c = med(base, "seconds"), med(ck, "seconds")
+    rss = max(r["peak_rss_mb"] for r in ck)
+    print(f"baseline  pandas read_csv + group-by      median {b:7.2f} s   peak {med(base, 'peak_rss_mb'):6.0f} MB")
+    print(f"chainkg   load + gaps --all-regions        median {c:7.2f} s   peak {rss:6.0f} MB "
+          f"(load {med(ck, 'load'):.2f} s, gaps {med(ck, 'gaps_all'):.2f} s; "
+          f"{ck[0]['regions']} regions, {ck[0]['gap_rows']:,} gap rows)")
+    print(f"single-region gaps after load: first {med(single, 'first') * 1000:.0f} ms (builds the fact cube), "
+          f"later {med(single, 'later_median') * 1000:.0f} ms")
+    ratio = c / b
+    checks = [("all-regions / baseline", f"{ratio:.1f}x", ratio <= 10),
+              ("peak memory", f"{rss:.0f} MB", rss < 1536),
+              ("single-region gaps (later calls)", f"{med(single, 'later_median') * 1000:.0f} ms",
+               med(single, "later_median") < 0.1)]
+    for name, value, ok in checks:
+        print(f"{'PASS' if ok else 'MISS'}  {name}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,7 +8,7 @@ import pandas as pd
 
 __all__ = ["Summary", "summarize", "segment_tree"]
 
-FACT_TABLES = ("enterprises", "memberships", "projects", "presence", "links", "figures")
+FACT_TABLES = ("regions", "enterprises", "memberships", "projects", "presence", "links", "figures")
 
 
 @dataclass
@@ -55,7 +55,7 @@ def summarize(graph):
         mem = graph.memberships[graph.memberships["segment"].isin(segs)]
         chain_rows.append({
             "chain": cid, "name": chain.name, "segments": len(segs), "leaves": len(graph.leaves(cid)),
-            "supply_edges": graph.supply_graph(cid).number_of_edges(),
+            "leaf_supply_edges": graph.supply_graph(cid).number_of_edges(),
             "enterprises": mem["enterprise"].nunique(),
             "projects": int(graph.projects["segment"].isin(segs).sum()),
             "presence_rows": int(graph.presence["segment"].isin(segs).sum()),

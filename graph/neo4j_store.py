@@ -88,8 +88,10 @@ def node_statement(label):
     return f"UNWIND $rows AS row\nMERGE (n:{label} {{{key}: row.{key}}})\n{_changed('n', 'row')}\nSET n += row"
 
 
-def relationship_statement(type_, start, end, merge_keys=()):
+def relationship_statement(type_, start, end, merge_keys=(), properties=True):
     """The batch MERGE of ``type_`` relationships; rows are ``{start, end, props}``.
+
+    Relationship kinds without properties (``properties=False``) only MERGE.
 
     Examples
     --------
@@ -106,9 +108,8 @@ def relationship_statement(type_, start, end, merge_keys=()):
     return (f"UNWIND $rows AS row\n"
             f"MATCH (a:{start} {{{NODE_KINDS[start].key}: row.start}})\n"
             f"MATCH (b:{end} {{{NODE_KINDS[end].key}: row.end}})\n"
-            f"MERGE (a)-[r:{type_}{' {' + keys + '}' if keys else ''}]->(b)\n"
-            f"{_changed('r', 'row.props')}\n"
-            f"SET r += row.props")
+            f"MERGE (a)-[r:{type_}{' {' + keys + '}' if keys else ''}]->(b)"
+            + (f"\n{_changed('r', 'row.props')}\nSET r += row.props" if properties else ""))
 
 
 def plan_statements(tables, batch_size=DEFAULT_BATCH_SIZE):
@@ -126,8 +127,8 @@ def plan_statements(tables, batch_size=DEFAULT_BATCH_SIZE):
         for i in range(0, len(t.frame), batch_size):
             yield Statement("nodes", t.label, cypher, t.frame.iloc[i:i + batch_size].to_dict("records"))
     for t in tables.relationships:
-        cypher = relationship_statement(t.type, t.start, t.end, t.merge_keys)
         props = t.properties
+        cypher = relationship_statement(t.type, t.start, t.end, t.merge_keys, bool(props))
         for i in range(0, len(t.frame), batch_size):
             part = t.frame.iloc[i:i + batch_size]
             prop_rows = part[props].to_dict("records") if props else [{}] * len(part)

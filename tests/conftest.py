@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import DEMO_CHAIN, REGIONS, SOURCES, write_data_dir
+from neo4j_server import neo4j_clean, neo4j_server  # noqa: F401  (the real Neo4j test server)
 
 
 @pytest.fixture
@@ -32,3 +33,12 @@ def demo_files():
 @pytest.fixture
 def demo_dir(tmp_path, demo_files):
     return write_data_dir(tmp_path / "demo", demo_files)
+
+
+@pytest.fixture
+def neo4j_store(neo4j_clean):
+    """A chainkg Neo4jStore connected to the emptied test server."""
+    from chainkg.graph.neo4j_store import connect
+
+    with connect(neo4j_clean.uri, neo4j_clean.user, neo4j_clean.password) as store:
+        yield store

@@ -4,13 +4,9 @@ import socket
 
 import pytest
 
-neo4j = pytest.importorskip("neo4j")
-from neo4j.exceptions import AuthError, ClientError, ServiceUnavailable  # noqa: E402
-
-if __package__:  # tests/ is a package
-    from .neo4j_server import neo4j_clean, neo4j_server, start_neo4j_or_skip  # noqa: F401
-else:  # rootdir-relative imports (tests/ on sys.path)
-    from neo4j_server import neo4j_clean, neo4j_server, start_neo4j_or_skip  # noqa: F401
+import neo4j
+from neo4j.exceptions import AuthError, ClientError, ServiceUnavailable
+from neo4j_server import start_neo4j_or_skip  # the fixtures come from conftest.py
 
 
 def test_connect_and_return_1(neo4j_server):

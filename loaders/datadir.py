@@ -3,7 +3,7 @@
 ::
 
     mydata/
-      chainkg.yaml       manifest: name, description, as_of, which files, column mappings
+      chainkg.yaml       manifest: name, description, as_of, which files, column mappings, imports
       chains/*.yaml      chain templates (the embedded ones when there are none)
       regions.csv        (the embedded regions when absent)
       enterprises.csv  projects.csv  presence.csv  links.csv  figures.csv  sources.csv
@@ -21,6 +21,7 @@ from pathlib import Path
 from chainkg.errors import DataError, ValidationError
 from chainkg.graph.model import ChainGraph
 from chainkg.loaders.facts import normalize_tables
+from chainkg.loaders.imports import read_imports
 from chainkg.loaders.report import Report
 from chainkg.loaders.tables import TABLE_SUFFIXES, read_table
 from chainkg.loaders.template import load_chain_template, read_yaml
@@ -30,7 +31,7 @@ __all__ = ["load", "validate", "read_data_dir", "embedded_data_dir", "MANIFEST_N
 MANIFEST_NAME = "chainkg.yaml"
 TABLE_ORDER = ("sources", "regions", "enterprises", "projects", "presence", "links", "figures")
 MANIFEST_KEYS = {"name", "description", "as_of", "home_region", "chains", "tables", "columns",
-                 "settings", "defaults", "source"}
+                 "settings", "defaults", "source", "imports"}
 
 
 def embedded_data_dir():
@@ -153,7 +154,8 @@ def read_data_dir(path=None, *, progress=None):
         report.files.append(f"{label} ({fmt}, {len(df)} rows)")
         raw[name] = (label, df)
 
-    tables = normalize_tables(raw, chains, manifest, report)
+    imported = read_imports(root, manifest, chains, raw, report, progress=progress)
+    tables = normalize_tables(raw, chains, manifest, report, imported=imported)
     if not report.valid:
         return None, report
     meta = {k: manifest.get(k) for k in ("name", "description", "as_of", "home_region")}

@@ -120,8 +120,13 @@ class TableInput:
                           lambda v: f"unknown source {v!r} (not in sources table)")
         return source, self.col("as_of")
 
-    def ids(self, names, prefix):
-        """The id column, or stable ids made from names when the table has none; no duplicates."""
+    def ids(self, names, prefix, earlier=()):
+        """The id column, or stable ids made from names when the table has none; no duplicates.
+
+        ``earlier`` lists ``(TableInput, ids)`` of parts of the same table read before
+        this one (an import's rows after the directory's own): an id used there is a
+        duplicate too, reported here.
+        """
         if "id" in self.header:
             ids = self.col("id")
             self.problems("missing-value", ids == "", "id", lambda v: "missing id")
@@ -129,14 +134,23 @@ class TableInput:
             ids = names.map(lambda n: f"{prefix}-{hashlib.sha1(n.encode()).hexdigest()[:10]}")
         dup = ids.duplicated(keep="first") & (ids != "")
         if dup.any():
-            first = ids[~ids.duplicated(keep="first")]
-            first_row = pd.Series(first.index, index=first.values)
-            for idx in dup[dup].index:
-                what = f"duplicate {self.name[:-1]} id {ids[idx]!r}" if "id" in self.header \
-                    else f"duplicate {self.name[:-1]} name {names[idx]!r} (add an id column)"
-                self.problem("duplicate-id", idx, "id" if "id" in self.header else "name",
-                             f"{what} (first at row {first_row[ids[idx]] + 2})")
+            self._duplicates(ids, names, dup, ids[~dup], "row ")
+        for other, other_ids in earlier:
+            again = ids.isin(other_ids) & (ids != "") & ~dup
+            if again.any():
+                self._duplicates(ids, names, again, other_ids, f"{other.file} row ")
+            dup |= again
         return ids
+
+    def _duplicates(self, ids, names, dup, first, where):
+        """Report each row where ``dup`` holds, naming the row of its id in ``first``."""
+        first = first[~first.duplicated(keep="first")]
+        first_row = pd.Series(first.index, index=first.values)
+        for idx in dup[dup].index:
+            what = f"duplicate {self.name[:-1]} id {ids[idx]!r}" if "id" in self.header \
+                else f"duplicate {self.name[:-1]} name {names[idx]!r} (add an id column)"
+            self.problem("duplicate-id", idx, "id" if "id" in self.header else "name",
+                         f"{what} (first at {where}{first_row[ids[idx]] + 2})")
 
 
 def resolve_values(values, index):
@@ -210,21 +224,36 @@ def _frame(table, /, **columns):
     return df[TABLE_COLUMNS[table]]
 
 
-def normalize_tables(raw, chains, manifest, report):
-    """Turn raw tables {name: (file, DataFrame)} into schema tables, reporting problems."""
-    inputs = {name: TableInput(name, file, df, manifest, report) for name, (file, df) in raw.items()}
+def normalize_tables(raw, chains, manifest, report, *, imported=None):
+    """Turn raw tables {name: (file, DataFrame)} into schema tables, reporting problems.
+
+    ``imported`` adds parts to the ``sources``, ``regions`` and ``enterprises`` tables:
+    {name: [(file, DataFrame)]} under schema headers, with their own source and as_of
+    (the manifest's column mappings and defaults are for the directory's own files).
+    Each part is checked where it came from; an id already used by an earlier part is
+    a duplicate.
+    """
+    inputs = {name: [TableInput(name, file, df, manifest, report)] for name, (file, df) in raw.items()}
+    for name, parts in (imported or {}).items():
+        if name not in ("sources", "regions", "enterprises"):
+            raise ValueError(f"cannot import rows into the {name!r} table")
+        inputs.setdefault(name, []).extend(TableInput(name, file, df, {}, report) for file, df in parts)
+    inputs = {name: [t for t in parts if t.ok] for name, parts in inputs.items()}
+    inputs = {name: parts for name, parts in inputs.items() if parts}
     out = {}
 
     sources = None
-    if "sources" in inputs and inputs["sources"].ok:
-        t = inputs["sources"]
-        ids = t.ids(t.col("title"), "src")
-        out["sources"] = _frame("sources", id=ids, **{c: t.col(c) for c in TABLE_COLUMNS["sources"][1:]})
-        sources = set(ids)
+    if "sources" in inputs:
+        out["sources"] = _each_part(inputs["sources"], lambda t, earlier: _frame(
+            "sources", id=t.ids(t.col("title"), "src", earlier),
+            **{c: t.col(c) for c in TABLE_COLUMNS["sources"][1:]}))
+        sources = set(out["sources"]["id"])
 
     regions = NameIndex("region")
-    if "regions" in inputs and inputs["regions"].ok:
-        out["regions"] = _regions(inputs["regions"], regions)
+    if "regions" in inputs:
+        parents = {}  # of every part so far
+        out["regions"] = _each_part(inputs["regions"],
+                                    lambda t, earlier: _regions(t, regions, parents, earlier))
 
     segments = NameIndex("segment")
     for c in chains:
@@ -232,29 +261,29 @@ def normalize_tables(raw, chains, manifest, report):
             segments.add(s.id, [s.name, s.name_en, *s.aliases, s.id.split(".", 1)[1]])
 
     enterprise_names = EnterpriseIndex([], [])
-    if "enterprises" in inputs and inputs["enterprises"].ok:
-        out["enterprises"], out["memberships"] = _enterprises(inputs["enterprises"], regions,
-                                                              segments, sources)
+    if "enterprises" in inputs:
+        out["enterprises"], out["memberships"] = _each_part(
+            inputs["enterprises"], lambda t, earlier: _enterprises(t, regions, segments, sources, earlier))
         enterprise_names = EnterpriseIndex(out["enterprises"]["id"], out["enterprises"]["name"])
-    if "projects" in inputs and inputs["projects"].ok:
-        out["projects"] = _projects(inputs["projects"], regions, segments, enterprise_names, sources)
-    if "presence" in inputs and inputs["presence"].ok:
-        t = inputs["presence"]
+    if "projects" in inputs:
+        out["projects"] = _projects(inputs["projects"][0], regions, segments, enterprise_names, sources)
+    if "presence" in inputs:
+        t = inputs["presence"][0]
         source, as_of = t.provenance(sources)
         out["presence"] = _frame("presence", region=t.resolve("region", regions, "region"),
                                  segment=t.resolve("segment", segments, "segment"),
                                  enterprises=t.numbers("enterprises", integer=True),
                                  note=t.col("note"), source=source, as_of=as_of)
-    if "links" in inputs and inputs["links"].ok:
-        t = inputs["links"]
+    if "links" in inputs:
+        t = inputs["links"][0]
         source, as_of = t.provenance(sources)
         weight = t.numbers("weight")
         out["links"] = _frame("links", supplier=t.resolve("supplier", enterprise_names, "enterprise"),
                               customer=t.resolve("customer", enterprise_names, "enterprise"),
                               product=t.col("product"), weight=weight.fillna(1.0),
                               source=source, as_of=as_of)
-    if "figures" in inputs and inputs["figures"].ok:
-        t = inputs["figures"]
+    if "figures" in inputs:
+        t = inputs["figures"][0]
         source, _ = t.provenance(sources)
         out["figures"] = _frame("figures", region=t.resolve("region", regions, "region"),
                                 metric=t.col("metric"), value=t.numbers("value"), unit=t.col("unit"),
@@ -262,16 +291,32 @@ def normalize_tables(raw, chains, manifest, report):
     return out
 
 
-def _regions(t, index):
-    ids = t.ids(t.col("name"), "r")
+def _each_part(parts, normalize):
+    """Normalise each part of a table with ``normalize(t, earlier)`` and concatenate.
+
+    ``normalize`` returns a frame, or a tuple of frames with the ids in the first;
+    ``earlier`` lists ``(part, ids)`` of the parts before. Returns the same shape.
+    """
+    results, earlier = [], []
+    for t in parts:
+        result = normalize(t, earlier)
+        results.append(result if isinstance(result, tuple) else (result,))
+        earlier.append((t, results[-1][0]["id"]))
+    joined = results[0] if len(results) == 1 else tuple(  # one part: no copy of a million rows
+        pd.concat(frames, ignore_index=True) for frames in zip(*results))
+    return joined if len(joined) > 1 else joined[0]
+
+
+def _regions(t, index, parents, earlier=()):
+    """The regions of one part; ``parents`` (id -> parent) gathers those of every part so far."""
+    ids = t.ids(t.col("name"), "r", earlier)
     names, level, parent = t.col("name"), t.col("level"), t.col("parent")
     t.problems("missing-value", names == "", "name", lambda v: "missing region name")
     t.problems("bad-value", (level != "") & ~level.isin(REGION_LEVELS), "level",
                lambda v: f"unknown region level {v!r} (one of {', '.join(REGION_LEVELS)})")
-    known = set(ids)
-    t.problems("unknown-region", (parent != "") & ~parent.isin(known), "parent",
+    parents.update(zip(ids, parent))
+    t.problems("unknown-region", (parent != "") & ~parent.isin(list(parents)), "parent",
                lambda v: f"unknown parent region {v!r}")
-    parents = dict(zip(ids, parent))
     for idx, rid in ids.items():
         seen, node = set(), rid
         while node in parents and parents[node] and node not in seen:
@@ -319,10 +364,10 @@ def _flags(t):
     return pd.Series(patterns[bits], index=values.index, dtype=object)
 
 
-def _enterprises(t, regions, segments, sources):
+def _enterprises(t, regions, segments, sources, earlier=()):
     names = t.col("name")
     t.problems("missing-value", names == "", "name", lambda v: "missing enterprise name")
-    ids = t.ids(names + "|" + t.col("region"), "e")
+    ids = t.ids(names + "|" + t.col("region"), "e", earlier)
     region = t.resolve("region", regions, "region")
     source, as_of = t.provenance(sources)
 

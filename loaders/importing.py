@@ -22,7 +22,7 @@ import yaml
 
 from chainkg.errors import ChainKGError, ExportError
 
-__all__ = ["ImportResult", "write_data_dir", "summary_frame", "skipped_frame"]
+__all__ = ["ImportResult", "write_data_dir", "summary_frame", "skipped_frame", "inferred_regions"]
 
 SUMMARY_COLUMNS = ["step", "count"]
 SKIPPED_COLUMNS = ["file", "line", "reason", "value"]
@@ -74,22 +74,30 @@ class ImportResult:
                 "tables": {k: len(v) for k, v in self.data.items()}}
 
 
-def _regions_table(result):
-    """The embedded regions plus every inferred region (and its ancestors) they lack."""
-    from chainkg.loaders.datadir import embedded_data_dir
+def inferred_regions(result, known):
+    """Rows (dicts) of every region ``result`` cites that ``known`` (ids) lacks, with the
+    ancestors it lacks too, from the division table and citing it."""
     from chainkg.loaders.regions_infer import DIVISIONS_SOURCE, divisions
 
-    base = pd.read_csv(embedded_data_dir() / "regions.csv", dtype=str, keep_default_na=False)
     wanted = set()
     for df in result.data.values():
         if "region" in df:
             wanted |= set(df["region"].dropna().astype(str)) - {""}
-    table, known, extra = divisions(), set(base["id"]), []
+    table, known, extra = divisions(), set(known), []
     for rid in sorted(wanted - known):
         for row in table.lineage(rid) if rid in table else []:
             if row["id"] not in known:
                 known.add(row["id"])
                 extra.append({**row, "source": DIVISIONS_SOURCE["id"], "as_of": DIVISIONS_SOURCE["as_of"]})
+    return extra
+
+
+def _regions_table(result):
+    """The embedded regions plus every inferred region (and its ancestors) they lack."""
+    from chainkg.loaders.datadir import embedded_data_dir
+
+    base = pd.read_csv(embedded_data_dir() / "regions.csv", dtype=str, keep_default_na=False)
+    extra = inferred_regions(result, base["id"])
     if not extra:
         return None, False
     return pd.concat([base, pd.DataFrame(extra)], ignore_index=True).fillna(""), True

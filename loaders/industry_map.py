@@ -69,6 +69,19 @@ class IndustryMapping:
             found = self.by_name.get(normalize_name(name))
         return found
 
+    def restricted_to(self, segments):
+        """The mapping onto ``segments`` only: other segments dropped, and rules left with none.
+
+        Examples
+        --------
+        >>> m = load_industry_mapping().restricted_to({"ic.packaging"})
+        >>> m.rule("270107").segments, m.rule("340406")
+        (('ic.packaging',), None)
+        """
+        rules = [IndustryRule(r.code, r.name, kept, r.confidence) for r in self.rules.values()
+                 if (kept := tuple(s for s in r.segments if s in segments))]
+        return IndustryMapping(rules, self.source, self.as_of, self.file)
+
 
 def load_industry_mapping(path=None, segments=None):
     """Read and check an industry mapping file (the embedded Shenwan 2021 one by default).

@@ -1,0 +1,134 @@
+"""Datasets a data directory's manifest imports: their rows join the directory's own.
+
+::
+
+    # chainkg.yaml
+    imports:
+      - {format: ckg, path: ckg/data, mapping: my_mapping.yaml}   # mapping optional
+
+An import is read as ``chainkg import`` reads it (``ckg``: :func:`~chainkg.loaders.ckg.read_ckg`
+through ``mapping``, or through the embedded Shenwan mapping cut down to the directory's
+segments). Its enterprises join the directory's; the sources it cites join ``sources``
+when the directory has that table; the regions it inferred that ``regions`` lacks join
+it, with their parents, from the division table. All are then checked like the
+directory's own rows, with problems located at the import (``ckg/data (ckg import)``,
+rows counted in its enterprise table): an id in both is a duplicate.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from chainkg.errors import DataError
+from chainkg.loaders.facts import TableInput
+from chainkg.loaders.importing import inferred_regions
+from chainkg.loaders.report import Report
+
+__all__ = ["read_imports", "IMPORT_FORMATS"]
+
+IMPORT_FORMATS = ("ckg",)
+IMPORT_KEYS = ("format", "path", "mapping", "as_of")
+
+
+def read_imports(root, manifest, chains, raw, report, *, progress=None):
+    """The tables {name: [(file, DataFrame)]} the manifest's ``imports`` add to a directory.
+
+    Parameters
+    ----------
+    root : Path
+        The data directory; import paths are relative to it.
+    manifest : dict
+    chains : list of Chain
+        The directory's chains: a mapping must name their segments.
+    raw : dict
+        The directory's own tables {name: (file, DataFrame)}; sources and regions in them
+        are not added again.
+    report : Report
+        Receives a problem for each bad entry, at its YAML path (``imports[0].format``).
+    progress : callable, optional
+        Called with each import's label before it is read.
+    """
+    from chainkg.loaders.datadir import MANIFEST_NAME
+    from chainkg.loaders.regions_infer import DIVISIONS_SOURCE
+
+    entries = manifest.get("imports")
+    if entries is None:
+        return {}
+    if not isinstance(entries, list):
+        report.add("schema", "imports must be a list of {format, path, mapping}", file=MANIFEST_NAME,
+                   path="imports")
+        return {}
+    segments = {s.id for c in chains for s in c.segments}
+    known = {name: _own_ids(raw, name, manifest) for name in ("sources", "regions")}
+    out = {}
+    for i, entry in enumerate(entries):
+        read = _read_entry(root, entry, f"imports[{i}]", segments, report, progress)
+        if read is None:
+            continue
+        label, result = read
+        tables = {"enterprises": result.data["enterprises"]}
+        report.files.append(f"{entry['path']} ({entry['format']} import, {len(tables['enterprises'])} "
+                            "enterprises)")
+        if "regions" in raw:
+            tables["regions"] = pd.DataFrame(inferred_regions(result, known["regions"]))
+        if "sources" in raw:  # without it no source is checked, and adding one would start that
+            cited = result.sources + ([DIVISIONS_SOURCE] if len(tables.get("regions", ())) else [])
+            tables["sources"] = pd.DataFrame([s for s in cited if s["id"] not in known["sources"]])
+        for name, df in tables.items():
+            if len(df):
+                out.setdefault(name, []).append((label, df.fillna("").astype(str)))
+                if name in known:
+                    known[name].update(df["id"])
+    return out
+
+
+def _own_ids(raw, name, manifest):
+    """The ids in the directory's own ``name`` table."""
+    if name not in raw:
+        return set()
+    t = TableInput(name, *raw[name], manifest, Report())
+    return set(t.col("id")) if "id" in t.header else set()
+
+
+def _read_entry(root, entry, where, segments, report, progress):
+    """(label, ImportResult) of one ``imports`` entry, or None when it has problems (reported)."""
+    from chainkg.loaders.ckg import read_ckg
+    from chainkg.loaders.datadir import MANIFEST_NAME
+    from chainkg.loaders.industry_map import load_industry_mapping
+
+    def problem(type, message, key=None):
+        report.add(type, message, file=MANIFEST_NAME, path=f"{where}.{key}" if key else where)
+
+    if not isinstance(entry, dict):
+        problem("schema", "an import must be a mapping: {format: ckg, path: DIR, mapping: FILE}")
+        return None
+    start = report.count
+    for key in sorted(set(entry) - set(IMPORT_KEYS), key=str):
+        problem("schema", f"unknown key {key!r} (allowed: {', '.join(IMPORT_KEYS)})", key)
+    if entry.get("format") not in IMPORT_FORMATS:
+        problem("schema", f"unknown import format {entry.get('format')!r} "
+                f"(known: {', '.join(IMPORT_FORMATS)})", "format")
+    path, mapping = root / str(entry.get("path") or ""), entry.get("mapping")
+    if not entry.get("path"):
+        problem("schema", "missing path: the dataset's directory, relative to this one", "path")
+    elif not path.is_dir():
+        problem("missing-file", f"directory {entry['path']!r} not found", "path")
+    if mapping and not (root / str(mapping)).is_file():
+        problem("missing-file", f"mapping {mapping!r} not found", "mapping")
+    if report.count > start:
+        return None
+    label = f"{entry['path']} ({entry['format']} import)"
+    if progress:
+        progress(label)
+    try:
+        mapping = load_industry_mapping(root / str(mapping), segments) if mapping \
+            else load_industry_mapping().restricted_to(segments)
+    except DataError as err:
+        problem("schema", str(err), "mapping")
+        return None
+    try:
+        return label, read_ckg(path, mapping=mapping, as_of=str(entry["as_of"]) if entry.get("as_of") else None)
+    except DataError as err:
+        inside = f"{err.file}: " if err.file not in (None, str(path)) else ""
+        problem("read", f"{inside}{err.message}", "path")
+        return None

@@ -274,6 +274,14 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None):
                                  segment=t.resolve("segment", segments, "segment"),
                                  enterprises=t.numbers("enterprises", integer=True),
                                  note=t.col("note"), source=source, as_of=as_of)
+        # One source states one fact per region and segment; a repeat would count twice.
+        key = out["presence"][["region", "segment", "source"]]
+        repeated = key.duplicated(keep="first") & key.notna().all(axis=1)
+        first = {tuple(k): i for i, k in zip(key.index[::-1], key.values[::-1].tolist())}
+        for idx in repeated[repeated].index:
+            t.problem("duplicate-id", idx, "segment",
+                      f"duplicate presence row for {key.at[idx, 'region']} {key.at[idx, 'segment']} "
+                      f"from source {key.at[idx, 'source']!r} (first at row {first[tuple(key.loc[idx])] + 2})")
     if "links" in inputs:
         t = inputs["links"][0]
         source, as_of = t.provenance(sources)

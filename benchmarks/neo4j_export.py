@@ -79,6 +79,7 @@ def main(argv=None):
     parser.add_argument("--sample", type=int, default=1000, help="rows of each kind the baseline times")
     parser.add_argument("--uri", help="use this database (its content is deleted) instead of the test server")
     parser.add_argument("--user", default="neo4j")
+    parser.add_argument("--heap", default="2g", help="heap of the test server (default 2g)")
     args = parser.parse_args(argv)
 
     from chainkg.graph.neo4j_store import connect
@@ -98,9 +99,13 @@ def main(argv=None):
     else:
         from neo4j_server import start_neo4j
 
-        server = start_neo4j(tempfile.mkdtemp(prefix="chainkg-bench-"))
+        # The test launcher limits the JIT and heap to start fast; a server that takes
+        # load runs with both, and so does this measurement (the baseline shares it).
+        server = start_neo4j(tempfile.mkdtemp(prefix="chainkg-bench-"),
+                             jvm_args=["-XX:TieredStopAtLevel=4", f"-Xmx{args.heap}"])
         uri, user, password = server.uri, server.user, server.password
-        print(f"test server: {uri} (embedded Neo4j 5.26 community, tests/neo4j_launcher)")
+        print(f"test server: {uri} (embedded Neo4j 5.26 community, tests/neo4j_launcher, "
+              f"full JIT, heap {args.heap})")
     try:
         with connect(uri, user, password) as store:
             empty(store)

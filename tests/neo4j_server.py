@@ -184,11 +184,14 @@ def start_neo4j(
     workdir: Path | str,
     import_args: Sequence[str] | None = None,
     timeout: float = START_TIMEOUT_S,
+    jvm_args: Sequence[str] = (),
 ) -> Neo4jServer:
     """Build (if needed) and start the launcher with its store in ``workdir/home``.
 
     ``import_args`` are passed to ``neo4j-admin database import full`` before the server
     starts, e.g. ``["--nodes=/x/nodes.csv", "--relationships=/x/rels.csv"]``.
+    ``jvm_args`` come after the test settings of ``jvm.args`` and override them (a
+    benchmark wants the full JIT and a larger heap, as a production server has).
     """
     java = _java()
     classpath = build_launcher()
@@ -198,7 +201,7 @@ def start_neo4j(
     log_path = workdir / "neo4j-launcher.log"
     password = secrets.token_urlsafe(18)
 
-    cmd = [java, f"@{JVM_ARGS_FILE}", "-cp", classpath, MAIN_CLASS, str(home)]
+    cmd = [java, f"@{JVM_ARGS_FILE}", *jvm_args, "-cp", classpath, MAIN_CLASS, str(home)]
     if import_args:
         cmd += ["--import", *import_args]
     log = open(log_path, "ab")

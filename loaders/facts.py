@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from chainkg.errors import AmbiguousReferenceError, ChainKGError, UnknownReferenceError
-from chainkg.graph.codes import codes_of, split_lists, to_float
+from chainkg.graph.codes import codes_of, decode, split_lists, to_float
 from chainkg.graph.resolve import NameIndex
 from chainkg.graph.schema import (REGION_LEVELS, REQUIRED_COLUMNS, TABLE_COLUMNS, normalize_flag,
                                   normalize_project_status)
@@ -23,7 +23,7 @@ from chainkg.loaders.tables import map_headers, parse_amount
 
 __all__ = ["normalize_tables", "TableInput"]
 
-LIST_SEPARATORS = re.compile(r"[;；,，、|]")
+LIST_SEPARATORS = ";；,，、|"
 CONFIDENCE = ("high", "medium", "low")
 
 
@@ -167,45 +167,54 @@ def resolve_values(values, index):
         except ChainKGError as err:
             good.append(None)
             errors[v] = err
-    mapped = np.array(good + [None], dtype=object)[codes]  # code -1 (missing) takes the last
-    return pd.Series(mapped, index=values.index, dtype=object), errors
+    return decode(codes, good).set_axis(values.index), errors
 
 
 class EnterpriseIndex:
     """Enterprises by id or exact name, for tables that refer to them (links, projects).
 
-    Resolves whole columns at once through hash indexes built once, since it may hold
-    millions of enterprises; unknown values get no suggestions.
+    Resolves whole columns at once through hash indexes built once (the name index
+    only when some value is not an id), since it may hold millions of enterprises;
+    unknown values get no suggestions.
     """
 
     def __init__(self, ids, names):
         self.ids = np.asarray(pd.Series(ids, dtype=object).to_numpy(dtype=object))
-        names = pd.Series(np.asarray(pd.Series(names, dtype=object).to_numpy(dtype=object)), dtype=object)
+        self._names = names
         first_id = ~pd.Series(self.ids, dtype=object).duplicated(keep="first").to_numpy()
         self._by_id = pd.Index(self.ids[first_id], dtype=object)  # duplicate ids are reported elsewhere
-        self._id_rows = np.flatnonzero(first_id)
-        first = ~names.duplicated(keep="first").to_numpy()
-        self._by_name = pd.Index(names[first].to_numpy(), dtype=object)
-        self._name_rows = np.flatnonzero(first)
-        shared = names.duplicated(keep=False).to_numpy()
-        self._shared = pd.Series(self.ids[shared]).groupby(names[shared].to_numpy()).agg(list).to_dict() \
-            if shared.any() else {}
+        self._id_rows = np.append(np.flatnonzero(first_id), -1)
+        self._by_name = None
+
+    def _name_index(self):
+        if self._by_name is None:
+            names = pd.Series(np.asarray(pd.Series(self._names, dtype=object).to_numpy(dtype=object)),
+                              dtype=object)
+            first = ~names.duplicated(keep="first").to_numpy()
+            shared = names.duplicated(keep=False).to_numpy()
+            self._by_name = (pd.Index(names[first].to_numpy(), dtype=object),
+                             np.append(np.flatnonzero(first), -1),
+                             pd.Series(self.ids[shared]).groupby(names[shared].to_numpy()).agg(list).to_dict()
+                             if shared.any() else {})
+        return self._by_name
 
     def resolve_many(self, values):
         """(ids as an object array with None where unresolved, {value: error}) for ``values``."""
         codes, uniques = pd.factorize(pd.Series(values, dtype=object))
         uniques = np.asarray(uniques, dtype=object)
-        by_id = self._by_id.get_indexer(uniques) if len(self.ids) else np.full(len(uniques), -1)
-        by_name = self._by_name.get_indexer(uniques) if len(self.ids) else np.full(len(uniques), -1)
-        rows = np.where(by_id >= 0, np.append(self._id_rows, -1)[by_id], np.append(self._name_rows, -1)[by_name])
+        rows = self._id_rows[self._by_id.get_indexer(uniques)] if len(self.ids) else np.full(len(uniques), -1)
+        errors, shared = {}, {}
+        not_ids = np.flatnonzero((rows < 0) & (uniques != ""))
+        if len(not_ids) and len(self.ids):
+            index, name_rows, shared = self._name_index()
+            rows[not_ids] = name_rows[index.get_indexer(uniques[not_ids])]
         ids = np.append(self.ids, None)[rows]  # row -1 takes the None
-        errors = {}
-        for k in np.flatnonzero(by_id < 0):
+        for k in not_ids:
             value = uniques[k]
-            if value in self._shared:
-                errors[value] = AmbiguousReferenceError("enterprise", value, sorted(self._shared[value]))
+            if value in shared:
+                errors[value] = AmbiguousReferenceError("enterprise", value, sorted(shared[value]))
                 ids[k] = None
-            elif by_name[k] < 0 and value != "":
+            elif rows[k] < 0 and value != "":
                 errors[value] = UnknownReferenceError("enterprise", value)
         return np.append(ids, None)[codes], errors  # code -1: a missing value
 
@@ -342,11 +351,13 @@ def _regions(t, index, parents, earlier=()):
 def _split_list(t, column):
     """Explode a ;-separated column into a Series of tokens indexed by row."""
     values = t.col(column)
-    rows, tokens = split_lists(values, LIST_SEPARATORS.pattern)
-    return pd.Series(tokens, index=values.index[rows], dtype=object)
+    rows, tokens = split_lists(values, LIST_SEPARATORS)
+    return tokens.set_axis(values.index[rows])
 
 
 def _confidence(t, column):
+    if column not in t.header and not t.defaults.get(column):
+        return t.col(column)  # absent: empty everywhere, nothing to check
     values = t.col(column).str.lower()
     t.problems("bad-value", (values != "") & ~values.isin(CONFIDENCE), column,
                lambda v: f"{column} must be high, medium or low, got {v!r}")
@@ -356,8 +367,8 @@ def _confidence(t, column):
 def _flags(t):
     """The flags column as sorted canonical ids joined by ';', checking every word."""
     values = t.col("flags")
-    rows, tokens = split_lists(values, LIST_SEPARATORS.pattern)
-    codes, words = pd.factorize(pd.Series(tokens, dtype=object))
+    rows, tokens = split_lists(values, LIST_SEPARATORS)
+    codes, words = pd.factorize(tokens)
     canon = [normalize_flag(w) for w in np.asarray(words, dtype=object)]
     for k in [k for k, c in enumerate(canon) if c is None]:
         for row in rows[codes == k]:
@@ -375,7 +386,8 @@ def _flags(t):
 def _enterprises(t, regions, segments, sources, earlier=()):
     names = t.col("name")
     t.problems("missing-value", names == "", "name", lambda v: "missing enterprise name")
-    ids = t.ids(names + "|" + t.col("region"), "e", earlier)
+    # Without an id column, ids are made from name and region; with one, names only label duplicates.
+    ids = t.ids(names + "|" + t.col("region") if "id" not in t.header else names, "e", earlier)
     region = t.resolve("region", regions, "region")
     source, as_of = t.provenance(sources)
 
@@ -395,10 +407,13 @@ def _enterprises(t, regions, segments, sources, earlier=()):
     for idx, tok in tokens[tokens.isin(list(errors))].items():
         t.problem("unknown-segment", idx, "segments", str(errors[tok]))
     good = resolved[resolved.notna()]
-    memberships = _frame("memberships", enterprise=ids.reindex(good.index).values, segment=good.values,
-                         share=None, source=source.reindex(good.index).values,
-                         as_of=as_of.reindex(good.index).values)
-    memberships = memberships.drop_duplicates(["enterprise", "segment"]).reset_index(drop=True)
+    rows = t.df.index.get_indexer(good.index)
+    # A row naming a segment twice ("封测;封装测试") gives one membership.
+    seg_codes = pd.factorize(good)[0]
+    keep = ~pd.Series(rows * (seg_codes.max() + 1 if len(seg_codes) else 1) + seg_codes).duplicated().to_numpy()
+    rows = rows[keep]
+    memberships = _frame("memberships", enterprise=ids.array.take(rows), segment=good.array[keep],
+                         share=None, source=source.array.take(rows), as_of=as_of.array.take(rows))
     return enterprises, memberships
 
 

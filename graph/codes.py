@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["as_series", "codes_of", "decode", "split_lists", "to_float"]
+__all__ = ["as_series", "codes_of", "decode", "has_duplicates", "split_lists", "to_float", "unique_ints"]
 
 
 def _arrow(values):
@@ -100,3 +100,32 @@ def to_float(values):
         import pandas as pd
 
         return pd.to_numeric(pd.Series(arr.to_pandas()), errors="coerce").to_numpy(dtype=float)
+
+
+def has_duplicates(values):
+    """Whether any value occurs twice (a sort, which is faster here than hashing).
+
+    Examples
+    --------
+    >>> has_duplicates(["b", "a", "b"]), has_duplicates(["a", "b"])
+    (True, False)
+    """
+    arr = _arrow(values)
+    if len(arr) < 2:
+        return False
+    ordered = pc.take(arr, pc.sort_indices(arr))
+    return bool(pc.any(pc.equal(ordered.slice(1), ordered.slice(0, len(arr) - 1))).as_py())
+
+
+def unique_ints(values):
+    """The distinct values of an integer array, sorted.
+
+    Examples
+    --------
+    >>> unique_ints(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    ordered = np.sort(values)
+    if len(ordered) == 0:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from chainkg.errors import AmbiguousReferenceError, ChainKGError, UnknownReferenceError
-from chainkg.graph.codes import codes_of, decode, split_lists, to_float
+from chainkg.graph.codes import codes_of, decode, has_duplicates, split_lists, to_float
 from chainkg.graph.resolve import NameIndex
 from chainkg.graph.schema import (REGION_LEVELS, REQUIRED_COLUMNS, TABLE_COLUMNS, normalize_flag,
                                   normalize_project_status)
@@ -132,7 +132,8 @@ class TableInput:
             self.problems("missing-value", ids == "", "id", lambda v: "missing id")
         else:
             ids = names.map(lambda n: f"{prefix}-{hashlib.sha1(n.encode()).hexdigest()[:10]}")
-        dup = ids.duplicated(keep="first") & (ids != "")
+        dup = (ids.duplicated(keep="first") & (ids != "")) if has_duplicates(ids) \
+            else pd.Series(False, index=ids.index)
         if dup.any():
             self._duplicates(ids, names, dup, ids[~dup], "row ")
         for other, other_ids in earlier:
@@ -181,7 +182,8 @@ class EnterpriseIndex:
     def __init__(self, ids, names):
         self.ids = np.asarray(pd.Series(ids, dtype=object).to_numpy(dtype=object))
         self._names = names
-        first_id = ~pd.Series(self.ids, dtype=object).duplicated(keep="first").to_numpy()
+        first_id = ~pd.Series(self.ids, dtype=object).duplicated(keep="first").to_numpy() \
+            if has_duplicates(ids) else np.ones(len(self.ids), dtype=bool)
         self._by_id = pd.Index(self.ids[first_id], dtype=object)  # duplicate ids are reported elsewhere
         self._id_rows = np.append(np.flatnonzero(first_id), -1)
         self._by_name = None

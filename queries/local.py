@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from chainkg.graph.codes import codes_of
+from chainkg.graph.codes import codes_of, unique_ints
 from chainkg.graph.schema import ACTIVE_PROJECT_STATUSES
 
 __all__ = ["FactCube", "fact_cube", "local_facts", "region_members"]
@@ -68,7 +68,7 @@ def fact_cube(graph):
     m_ent = codes_of(graph.memberships["enterprise"], graph.enterprises["id"])
     m_seg = codes_of(graph.memberships["segment"], segments)
     ok = (m_ent >= 0) & (m_seg >= 0)
-    pairs = pd.unique(m_ent[ok] * len(segments) + m_seg[ok])  # each enterprise once per segment
+    pairs = unique_ints(m_ent[ok] * len(segments) + m_seg[ok])  # each enterprise once per segment
     ent, seg = np.divmod(pairs, len(segments))
     facts = {"enterprises": _scatter(shape, ent_region[ent], seg)}
 
@@ -90,7 +90,7 @@ def fact_cube(graph):
     offsets = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
     pool_ent = np.repeat(ent, reps)
     pool_leaf = leaf_codes[np.repeat(starts[seg], reps) + offsets]
-    pool = pd.unique(pool_ent * len(segments) + pool_leaf)
+    pool = unique_ints(pool_ent * len(segments) + pool_leaf)
     pool_ent, pool_leaf = np.divmod(pool, len(segments))
     facts["pool"] = _scatter(shape, ent_region[pool_ent], pool_leaf)
     graph.cache["fact_cube"] = FactCube(regions, segments, facts)

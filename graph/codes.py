@@ -11,7 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["as_series", "codes_of", "decode", "has_duplicates", "split_lists", "to_float", "unique_ints"]
+__all__ = ["as_series", "codes_of", "decode", "has_duplicates", "rows_match", "split_lists", "to_float",
+           "unique_ints"]
 
 
 def _arrow(values):
@@ -129,3 +130,15 @@ def unique_ints(values):
     if len(ordered) == 0:
         return ordered
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def rows_match(universe, rows, values):
+    """Whether ``universe[rows]`` equals ``values`` everywhere.
+
+    Examples
+    --------
+    >>> rows_match(["a", "b"], np.array([1, 0]), ["b", "a"]), rows_match(["a"], np.array([0]), ["b"])
+    (True, False)
+    """
+    taken = pc.take(_arrow(universe), pa.array(np.asarray(rows, dtype=np.int64)))
+    return bool(pc.all(pc.equal(taken, _arrow(values))).as_py() is not False)

@@ -416,6 +416,7 @@ def _enterprises(t, regions, segments, sources, earlier=()):
     rows = rows[keep]
     memberships = _frame("memberships", enterprise=ids.array.take(rows), segment=good.array[keep],
                          share=None, source=source.array.take(rows), as_of=as_of.array.take(rows))
+    memberships.attrs["enterprise_rows"] = rows  # a hint for the queries; checked before use
     return enterprises, memberships
 
 

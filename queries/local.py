@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from chainkg.graph.codes import codes_of, unique_ints
+from chainkg.graph.codes import codes_of, rows_match, unique_ints
 from chainkg.graph.schema import ACTIVE_PROJECT_STATUSES
 
 __all__ = ["FactCube", "fact_cube", "local_facts", "region_members"]
@@ -57,6 +57,21 @@ def _leaf_expansion(graph, segments):
     return np.array(starts), counts, np.array(leaves), np.array(fits)
 
 
+def _enterprise_rows(graph):
+    """Row of each membership's enterprise in the enterprise table (-1 if absent).
+
+    The loader leaves the rows as a hint in ``memberships.attrs``; they are used only
+    if every one of them names the same enterprise (one comparison pass, much cheaper
+    than hashing a million ids).
+    """
+    m, e = graph.memberships, graph.enterprises
+    rows = m.attrs.get("enterprise_rows")
+    if rows is not None and len(rows) == len(m) and (len(rows) == 0 or rows.max() < len(e)):
+        if rows_match(e["id"], rows, m["enterprise"]):
+            return np.asarray(rows, dtype=np.int64)
+    return codes_of(m["enterprise"], e["id"])
+
+
 def fact_cube(graph):
     """Own facts at the regions the rows name; cached on the graph."""
     if "fact_cube" in graph.cache:
@@ -65,7 +80,7 @@ def fact_cube(graph):
     segments = list(graph.segments)
     shape = (len(regions), len(segments))
     ent_region = codes_of(graph.enterprises["region"], regions)
-    m_ent = codes_of(graph.memberships["enterprise"], graph.enterprises["id"])
+    m_ent = _enterprise_rows(graph)
     m_seg = codes_of(graph.memberships["segment"], segments)
     ok = (m_ent >= 0) & (m_seg >= 0)
     pairs = unique_ints(m_ent[ok] * len(segments) + m_seg[ok])  # each enterprise once per segment
@@ -99,6 +114,10 @@ def fact_cube(graph):
 
 def region_members(graph, targets):
     """A (region, target) table: every region that counts as local for each target region."""
+    tree = graph.region_tree
+    rows = [(t, t) if tree.out_degree(t) == 0 else None for t in targets if t in tree]
+    if len(rows) == len(targets) and all(rows):  # county-level targets: each region is its own
+        return pd.DataFrame(rows, columns=["region", "target"])
     rows = [(r, t) for t in targets for r in graph.region_descendants(t)]
     return pd.DataFrame(rows, columns=["region", "target"])
 

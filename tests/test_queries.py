@@ -217,3 +217,12 @@ def test_embedded_gaps_are_explained():
     # the article names no wafer fabrication in 梁平: foundry is a gap, materials are not
     assert "ic.fabrication.foundry" in set(r.gaps["segment"])
     assert not r.gaps["segment"].str.startswith("ic.materials").any()
+
+
+def test_reordered_enterprise_table_gives_the_same_gaps(hand):
+    """The loader's row hint for memberships must never be trusted blindly."""
+    assert "enterprise_rows" in hand.memberships.attrs
+    shuffled = hand.replace(enterprises=hand.enterprises.sample(frac=1, random_state=3))
+    a, b = gaps(hand, "500155"), gaps(shuffled, "500155")
+    pd.testing.assert_frame_equal(a.gaps, b.gaps)
+    pd.testing.assert_frame_equal(a.completeness, b.completeness)

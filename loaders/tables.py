@@ -149,7 +149,7 @@ def _read_csv(path):
     first. Arrow stops at the first malformed row; the csv module then finds its line.
     """
     raw = path.read_bytes()
-    if not raw.strip():
+    if not raw or raw.isspace():  # isspace reads without copying a large file
         raise DataError("empty file: expected a header row", file=path.name)
     bom = raw.startswith(b"\xef\xbb\xbf")
     data = raw[3:] if bom else raw

@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["as_series", "codes_of", "decode", "has_duplicates", "rows_match", "split_lists", "to_float",
+__all__ = ["RowHint", "as_series", "codes_of", "decode", "has_duplicates", "rows_match", "split_lists", "to_float",
            "unique_ints"]
 
 
@@ -142,3 +142,16 @@ def rows_match(universe, rows, values):
     """
     taken = pc.take(_arrow(universe), pa.array(np.asarray(rows, dtype=np.int64)))
     return bool(pc.all(pc.equal(taken, _arrow(values))).as_py() is not False)
+
+
+class RowHint:
+    """Row positions carried in ``DataFrame.attrs``.
+
+    It compares by identity, so pandas can compare and merge the attrs of frames it
+    concatenates (an array there would make the comparison ambiguous).
+    """
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows):
+        self.rows = np.asarray(rows, dtype=np.int64)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from chainkg.errors import AmbiguousReferenceError, ChainKGError, UnknownReferenceError
-from chainkg.graph.codes import codes_of, decode, has_duplicates, split_lists, to_float
+from chainkg.graph.codes import RowHint, codes_of, decode, has_duplicates, split_lists, to_float
 from chainkg.graph.resolve import NameIndex
 from chainkg.graph.schema import (REGION_LEVELS, REQUIRED_COLUMNS, TABLE_COLUMNS, normalize_flag,
                                   normalize_project_status)
@@ -416,7 +416,7 @@ def _enterprises(t, regions, segments, sources, earlier=()):
     rows = rows[keep]
     memberships = _frame("memberships", enterprise=ids.array.take(rows), segment=good.array[keep],
                          share=None, source=source.array.take(rows), as_of=as_of.array.take(rows))
-    memberships.attrs["enterprise_rows"] = rows  # a hint for the queries; checked before use
+    memberships.attrs["enterprise_rows"] = RowHint(rows)  # a hint for the queries; checked before use
     return enterprises, memberships
 
 

@@ -65,10 +65,11 @@ def _enterprise_rows(graph):
     than hashing a million ids).
     """
     m, e = graph.memberships, graph.enterprises
-    rows = m.attrs.get("enterprise_rows")
+    hint = m.attrs.get("enterprise_rows")
+    rows = getattr(hint, "rows", None)
     if rows is not None and len(rows) == len(m) and (len(rows) == 0 or rows.max() < len(e)):
         if rows_match(e["id"], rows, m["enterprise"]):
-            return np.asarray(rows, dtype=np.int64)
+            return rows
     return codes_of(m["enterprise"], e["id"])
 
 

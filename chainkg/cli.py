@@ -14,7 +14,7 @@ import sys
 
 import click
 
-from chainkg.errors import ChainKGError, ValidationError
+from chainkg.errors import ChainKGError
 
 __all__ = ["cli", "main"]
 
@@ -144,7 +144,7 @@ def validate(state, emit):
 
     report = validate_dir(state.data)
     if emit.keywords["fmt"] == "json":
-        emit(_ReportResult(report))
+        emit(report)
     elif report.valid:
         click.echo(f"ok: {len(report.files)} files, no problems")
         for f in report.files:
@@ -672,17 +672,6 @@ def extract(state, file, datadir, region, source, as_of, emit):
                       source=source, as_of=as_of))
 
 
-class _ReportResult:
-    def __init__(self, report):
-        self.report = report
-
-    def to_dict(self):
-        return self.report.to_dict()
-
-
 def main(argv=None):
     """Entry point of the ``chainkg`` console script."""
-    try:
-        cli.main(args=argv, prog_name="chainkg", standalone_mode=True)
-    except ValidationError as err:  # only reached with --debug
-        raise err
+    cli.main(args=argv, prog_name="chainkg", standalone_mode=True)

@@ -19,7 +19,7 @@ from chainkg.errors import UnknownReferenceError
 from chainkg.graph.resolve import NameIndex
 from chainkg.graph.schema import TABLE_COLUMNS
 
-__all__ = ["Segment", "Chain", "ChainGraph", "empty_table"]
+__all__ = ["Segment", "Chain", "ChainGraph", "empty_table", "segment_index"]
 
 
 @dataclass
@@ -49,6 +49,14 @@ class Chain:
     as_of: str = ""
     segments: list[Segment] = field(default_factory=list)
     supplies: list[tuple[str, str, float]] = field(default_factory=list)
+
+
+def segment_index(segments):
+    """A :class:`NameIndex` of segments by id, chain-relative id, name, English name and aliases."""
+    idx = NameIndex("segment")
+    for s in segments:
+        idx.add(s.id, [s.name, s.name_en, *s.aliases, s.id.split(".", 1)[1]])
+    return idx
 
 
 def empty_table(name):
@@ -179,10 +187,7 @@ class ChainGraph:
 
     @cached_property
     def segment_index(self):
-        idx = NameIndex("segment")
-        for s in self.segments.values():
-            idx.add(s.id, [s.name, s.name_en, *s.aliases, s.id.split(".", 1)[1]])
-        return idx
+        return segment_index(self.segments.values())
 
     @cached_property
     def chain_index(self):
@@ -242,15 +247,6 @@ class ChainGraph:
         return self.meta.get("home_region")
 
     # ----- views -------------------------------------------------------------------
-
-    def segment_table(self):
-        """The segments as a DataFrame (one row per segment, parents first)."""
-        rows = [{"id": s.id, "chain": s.chain, "name": s.name, "name_en": s.name_en,
-                 "stage": s.stage, "level": s.level, "weight": s.weight, "parent": s.parent,
-                 "is_leaf": self.is_leaf(s.id), "aliases": ";".join(s.aliases)}
-                for s in self.segments.values()]
-        return pd.DataFrame(rows, columns=["id", "chain", "name", "name_en", "stage", "level",
-                                           "weight", "parent", "is_leaf", "aliases"])
 
     def counts(self):
         """Number of things of each kind and rows of each table."""

@@ -66,9 +66,6 @@ class NameIndex:
             self._names.setdefault(normalize_name(name), set()).add(id_)
             self._spelling.setdefault(normalize_name(name), str(name).strip())
 
-    def __contains__(self, id_):
-        return normalize_name(id_) in self._ids
-
     def lookup(self, value):
         """Return the set of ids ``value`` may mean (empty if none)."""
         key = normalize_name(value)

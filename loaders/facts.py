@@ -16,6 +16,7 @@ import pandas as pd
 
 from chainkg.errors import AmbiguousReferenceError, ChainKGError, UnknownReferenceError
 from chainkg.graph.codes import RowHint, codes_of, decode, has_duplicates, split_lists, to_float
+from chainkg.graph.model import segment_index
 from chainkg.graph.resolve import NameIndex
 from chainkg.graph.schema import (REGION_LEVELS, REQUIRED_COLUMNS, TABLE_COLUMNS, normalize_flag,
                                   normalize_project_status)
@@ -47,9 +48,6 @@ class TableInput:
             report.add("missing-column", f"missing column {col!r} (accepted headers: {words}; "
                        "or map one in the manifest's columns)", file=file, row=1)
             self.ok = False
-
-    def __len__(self):
-        return len(self.df)
 
     def col(self, name):
         """The column as stripped text ("" where absent or empty), or the default."""
@@ -266,10 +264,7 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None):
         out["regions"] = _each_part(inputs["regions"],
                                     lambda t, earlier: _regions(t, regions, parents, earlier))
 
-    segments = NameIndex("segment")
-    for c in chains:
-        for s in c.segments:
-            segments.add(s.id, [s.name, s.name_en, *s.aliases, s.id.split(".", 1)[1]])
+    segments = segment_index(s for c in chains for s in c.segments)
 
     enterprise_names = EnterpriseIndex([], [])
     if "enterprises" in inputs:

@@ -57,3 +57,85 @@ def write_data_dir(root, files):
         else:
             path.write_text(textwrap.dedent(content), encoding="utf-8")
     return root
+
+
+# --- Bad inputs -------------------------------------------------------------------------
+# A bad input is data: what changes in the demo directory, the command run on it and what
+# the one-line error must say. Test modules list their cases in a module-level ``CASES``;
+# ``scripts/bad_inputs.py`` runs every such list and counts the outcomes.
+
+from dataclasses import dataclass, field  # noqa: E402
+from typing import Callable  # noqa: E402
+
+
+@dataclass(frozen=True)
+class BadInput:
+    """One bad input and what chainkg must do with it.
+
+    ``changes`` maps a path in the demo directory to its new text or bytes, to ``None``
+    (delete it) or to a callable ``make(path)`` that creates it (symlinks, workbooks).
+    ``args`` follow ``--data DIR``; ``{dir}`` and ``{tmp}`` in them are replaced by the
+    data directory and a scratch directory beside it. ``message`` is a part of the
+    one-line error and ``location`` the prefix it starts with (``enterprises.csv:3:name``).
+    A case that must succeed has ``exit_code=0`` and a ``check(result, root)``.
+    """
+
+    id: str
+    changes: dict = field(default_factory=dict)
+    args: tuple = ("validate",)
+    message: str = ""
+    location: str = ""
+    exit_code: int = 1
+    check: Callable | None = None
+
+
+def build_case_dir(case, root, base_files):
+    """Write the demo files with ``case.changes`` applied under ``root``; return the data dir."""
+    files = dict(base_files)
+    makers = {}
+    for name, content in case.changes.items():
+        files.pop(name, None)
+        if callable(content):
+            makers[name] = content
+        elif content is not None:
+            files[name] = content
+    data = write_data_dir(Path(root) / "data", files)
+    for name, make in makers.items():
+        (data / name).parent.mkdir(parents=True, exist_ok=True)
+        make(data / name)
+    return data
+
+
+def run_case(case, root, base_files):
+    """Run one bad input through the CLI; return ``(outcome, result, data_dir)``.
+
+    ``outcome`` is ``traceback`` (an exception escaped), ``error`` (a non-zero exit with a
+    message) or ``accepted`` (exit 0).
+    """
+    from click.testing import CliRunner
+
+    from chainkg.cli import cli
+
+    data = build_case_dir(case, root, base_files)
+    scratch = Path(root) / "scratch"
+    scratch.mkdir(exist_ok=True)
+    args = [str(a).replace("{dir}", str(data)).replace("{tmp}", str(scratch)) for a in case.args]
+    result = CliRunner().invoke(cli, ["--data", str(data), *args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        return "traceback", result, data
+    return ("accepted" if result.exit_code == 0 else "error"), result, data
+
+
+def assert_case(case, root, base_files):
+    """Assert that chainkg handles ``case`` as it says: a located one-line error, or a checked success."""
+    outcome, result, data = run_case(case, root, base_files)
+    assert outcome != "traceback", "".join(__import__("traceback").format_exception(result.exception))
+    assert result.exit_code == case.exit_code, result.output
+    if case.exit_code:
+        text = result.output
+        assert case.message in text, text
+        if case.location:
+            assert any(line.removeprefix("Error: ").startswith(case.location) for line in text.splitlines()
+                       if case.message in line), text
+    if case.check:
+        case.check(result, data)

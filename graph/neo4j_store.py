@@ -358,7 +358,7 @@ def connect(uri, user, password, database=None):
     try:
         import neo4j
     except ImportError as err:
-        raise BackendError("the Neo4j driver is not installed: pip install 'chainkg[neo4j]'") from err
+        raise BackendError("the Neo4j driver is not installed (it is a dependency of chainkg): pip install 'neo4j>=5.14'") from err
     scheme = str(uri).partition("://")[0].lower()
     if scheme not in URI_SCHEMES:
         raise BackendError(f"cannot use Neo4j URI {uri!r}: the scheme must be one of {', '.join(URI_SCHEMES)}")

@@ -2,6 +2,7 @@
 # Installs what the test suite needs on a fresh Debian machine: Chromium and ChromeDriver
 # for the browser tests, Java 17 and Maven for the Neo4j test server, and the Python
 # packages. Idempotent: a second run installs nothing.
+# Usage: scripts/setup-test-env.sh [PYTHON]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,4 +20,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+# The Python packages, into the interpreter given (the Makefile passes its virtualenv's),
+# at the versions constraints.txt pins
+py=${1:-python3}
+"$py" -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'

@@ -77,7 +77,7 @@ def vis_assets():
         css = (lib / "vis-network.css").read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError) as err:
         raise ExportError(f"vis-network {VIS_VERSION} not found in pyvis ({err}); "
-                          "install the viz extra: pip install 'chainkg[viz]'") from err
+                          "reinstall pyvis (a dependency of chainkg): pip install 'pyvis>=0.3.2,<0.4'") from err
     js = re.sub(r"\n//# sourceMappingURL=\S*\s*$", "\n", js)
     return _check_inline(js, "vis-network.min.js", "</script"), _check_inline(css, "vis-network.css", "</style")
 

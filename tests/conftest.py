@@ -4,30 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import DEMO_CHAIN, REGIONS, SOURCES, write_data_dir
+from helpers import demo_data_files, write_data_dir
 from neo4j_server import neo4j_clean, neo4j_server  # noqa: F401  (the real Neo4j test server)
 
 
 @pytest.fixture
 def demo_files():
     """The files of a small, valid data directory (a dict, to modify before writing)."""
-    return {
-        "chainkg.yaml": "name: demo\nas_of: '2025-01'\nhome_region: '500155'\n",
-        "chains/demo.yaml": DEMO_CHAIN,
-        "regions.csv": REGIONS,
-        "sources.csv": SOURCES,
-        "enterprises.csv": (
-            "id,name,region,segments,flags,output_cny,source,as_of\n"
-            "e1,甲公司,500155,demo.fab,规上,1亿,test,2025\n"
-            "e2,乙公司,500155,封测;设计,,,test,2025\n"
-            "e3,丙公司,320200,demo.materials.wafer,上市;专精特新,5000000,test,2025\n"
-        ),
-        "projects.csv": (
-            "name,enterprise,region,segment,投资额(亿元),status,source\n"
-            "丁项目,丙公司,500155,demo.materials.gas,2.5,签约,test\n"
-        ),
-        "presence.csv": "region,segment,enterprises,source\n500155,demo.apps,,test\n",
-    }
+    return demo_data_files()
 
 
 @pytest.fixture

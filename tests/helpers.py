@@ -46,6 +46,27 @@ test,Test fixture (illustrative rows),2025
 """
 
 
+def demo_data_files():
+    """The files of a small, valid data directory (a dict, to modify before writing)."""
+    return {
+        "chainkg.yaml": "name: demo\nas_of: '2025-01'\nhome_region: '500155'\n",
+        "chains/demo.yaml": DEMO_CHAIN,
+        "regions.csv": REGIONS,
+        "sources.csv": SOURCES,
+        "enterprises.csv": (
+            "id,name,region,segments,flags,output_cny,source,as_of\n"
+            "e1,甲公司,500155,demo.fab,规上,1亿,test,2025\n"
+            "e2,乙公司,500155,封测;设计,,,test,2025\n"
+            "e3,丙公司,320200,demo.materials.wafer,上市;专精特新,5000000,test,2025\n"
+        ),
+        "projects.csv": (
+            "name,enterprise,region,segment,投资额(亿元),status,source\n"
+            "丁项目,丙公司,500155,demo.materials.gas,2.5,签约,test\n"
+        ),
+        "presence.csv": "region,segment,enterprises,source\n500155,demo.apps,,test\n",
+    }
+
+
 def write_data_dir(root, files):
     """Write a data directory: {relative path: text or bytes}."""
     root = Path(root)
@@ -106,30 +127,44 @@ def build_case_dir(case, root, base_files):
     return data
 
 
+SENTINELS = {"outside/KEEP.csv": "id,name\nkeep,不可动\n", "scratch/KEEP.txt": "not chainkg's\n"}
+
+
 def run_case(case, root, base_files):
-    """Run one bad input through the CLI; return ``(outcome, result, data_dir)``.
+    """Run one bad input through the CLI in ``root/scratch``; return ``(outcome, result, data_dir)``.
 
     ``outcome`` is ``traceback`` (an exception escaped), ``error`` (a non-zero exit with a
-    message) or ``accepted`` (exit 0).
+    message) or ``accepted`` (exit 0). Files that chainkg does not own sit beside the data
+    directory (``outside/``) and in the working directory; :func:`untouched` checks them.
     """
+    import contextlib
+
     from click.testing import CliRunner
 
     from chainkg.cli import cli
 
     data = build_case_dir(case, root, base_files)
+    write_data_dir(root, SENTINELS)
     scratch = Path(root) / "scratch"
-    scratch.mkdir(exist_ok=True)
     args = [str(a).replace("{dir}", str(data)).replace("{tmp}", str(scratch)) for a in case.args]
-    result = CliRunner().invoke(cli, ["--data", str(data), *args])
+    with contextlib.chdir(scratch):
+        result = CliRunner().invoke(cli, ["--data", str(data), *args])
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         return "traceback", result, data
     return ("accepted" if result.exit_code == 0 else "error"), result, data
+
+
+def untouched(root):
+    """The files chainkg does not own, unchanged after a case (a list of the changed ones)."""
+    return [name for name, text in SENTINELS.items()
+            if not (Path(root) / name).is_file() or (Path(root) / name).read_text(encoding="utf-8") != text]
 
 
 def assert_case(case, root, base_files):
     """Assert that chainkg handles ``case`` as it says: a located one-line error, or a checked success."""
     outcome, result, data = run_case(case, root, base_files)
     assert outcome != "traceback", "".join(__import__("traceback").format_exception(result.exception))
+    assert not untouched(root), f"files chainkg does not own were changed or deleted: {untouched(root)}"
     assert result.exit_code == case.exit_code, result.output
     if case.exit_code:
         text = result.output

@@ -1,0 +1,452 @@
+"""Classifying enterprises into chain segments from what registry records say.
+
+A registry export (企查查, 天眼查, a 四上企业名录) names no segments. What it does say —
+the 国标行业 (GB/T 4754-2017 industry class), the 经营范围 (business scope) and sometimes
+the 主营产品 (main products) — is matched against rules that are data:
+
+- industry classes mapped to segments: ``chainkg/data/classify/gbt4754-2017.yaml``;
+- per-segment ``keywords``, ``exclude`` words and ``exact`` one-character words in the
+  chain templates (next to ``aliases``).
+
+The scope is read clause by clause (clauses end at ；, ; or 。). A clause counts for a
+segment by what it does with the matched words: a making clause (制造, 生产, 加工, 研发,
+设计, 封装, 测试, 种植, 养殖, …) makes a member; a trade clause (销售, 批发, 零售, 进出口,
+代理, …) or a service clause (技术服务, 培训, 租赁, …) does not, except for segments that
+*are* a trade or service (``trade_counts: true``: retail, catering, cold chain, drone
+operations). An enterprise whose only matches are trade clauses is ``trade_only``.
+
+The registry assigns the industry class by the main activity, so where it names a class
+outside every chain, a scope match counts only when it is principal: in one of the first
+:data:`PRINCIPAL_CLAUSES` clauses, or confirmed by the main products. Where the class and
+the scope point to different chains, both memberships are kept at low confidence.
+
+All text of a batch is matched in one pass of an Aho–Corasick automaton
+(``ahocorasick_rs``, leftmost-longest), so the cost is linear in the text; the rest is
+vectorised over the matches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from chainkg.graph.resolve import normalize_name
+
+__all__ = ["Rules", "classify", "split_clauses", "clause_activity", "MAKING_WORDS", "TRADE_WORDS",
+           "SERVICE_WORDS", "PRINCIPAL_CLAUSES", "MEMBERSHIP_COLUMNS"]
+
+#: Words that make a clause a making clause (the enterprise makes, grows or develops).
+MAKING_WORDS = ("制造", "生产", "加工", "研发", "研制", "设计", "封装", "测试", "种植", "养殖", "培育",
+                "育种", "繁育", "饲养", "屠宰", "组装", "装配", "制备", "开发", "栽培", "酿造", "焙烤",
+                "烘焙", "腌制", "冷冻", "速冻", "分切", "精制", "提炼", "成型", "改装", "总装", "试制")
+#: Words of trade-only clauses.
+TRADE_WORDS = ("销售", "批发", "零售", "进出口", "代理", "经销", "贸易", "采购", "经营", "售卖", "供应链管理")
+#: Words of service clauses (they make no member of a making segment).
+SERVICE_WORDS = ("服务", "咨询", "培训", "租赁", "维修", "维护", "检测", "运营", "运输", "配送", "仓储",
+                 "安装", "展览", "推广", "转让", "交流", "体验", "表演", "管理", "中介", "保养")
+
+#: A scope match under an industry class outside every chain counts only in these first clauses.
+PRINCIPAL_CLAUSES = 2
+
+MEMBERSHIP_COLUMNS = ["row", "segment", "method", "evidence", "confidence"]
+
+_CLAUSE_END = "；;。\n"
+_KIND_SEGMENT, _KIND_EXCLUDE, _KIND_EXACT, _KIND_MAKE, _KIND_TRADE, _KIND_SERVICE, _KIND_END = range(7)
+_PREFIX = re.compile(r"^\s*(一般项目|许可项目|经营范围|一般经营项目|许可经营项目)\s*[:：]\s*")
+_BOILERPLATE = re.compile(r"[（(][^（()）]*(依法须经批准|凭营业执照|许可证件|审批结果|专项规定|国家禁止)[^（()）]*[)）]")
+
+
+def split_clauses(scope):
+    """The clauses of a business scope, without boilerplate.
+
+    Examples
+    --------
+    >>> split_clauses("一般项目：集成电路设计；电子元器件销售（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）")
+    ['集成电路设计', '电子元器件销售']
+    """
+    text = _BOILERPLATE.sub("", str(scope or ""))
+    clauses = (_PREFIX.sub("", c).strip(" ，,、。") for c in re.split(f"[{_CLAUSE_END}]", text))
+    return [c for c in clauses if c]
+
+
+def clause_activity(clause):
+    """``make``, ``trade``, ``service`` or ``none``: what a clause does.
+
+    Examples
+    --------
+    >>> [clause_activity(c) for c in ("电子产品的研发、生产、销售", "集成电路销售", "无人机培训", "预制菜")]
+    ['make', 'trade', 'service', 'none']
+    """
+    if any(w in clause for w in MAKING_WORDS):
+        return "make"
+    if any(w in clause for w in SERVICE_WORDS):
+        return "service"
+    if any(w in clause for w in TRADE_WORDS):
+        return "trade"
+    return "none"
+
+
+@dataclass
+class SegmentWords:
+    """What names one segment in text."""
+
+    segment: str
+    keywords: tuple = ()
+    exclude: tuple = ()
+    exact: tuple = ()
+    trade_counts: bool = False
+
+
+@dataclass
+class Rules:
+    """Classification rules: industry classes and segment words.
+
+    Parameters
+    ----------
+    classes : dict
+        Industry code (``C``, ``39``, ``397``, ``3973``) -> official name.
+    mappings : dict
+        Industry code -> ``{"segments": [...], "confidence": ..., "trade": bool}``.
+    words : list of SegmentWords
+    parents : dict
+        Segment id -> parent segment id (None at the top), for ancestry.
+    """
+
+    classes: dict = field(default_factory=dict)
+    mappings: dict = field(default_factory=dict)
+    words: list = field(default_factory=list)
+    parents: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self._by_name = {normalize_name(n): c for c, n in self.classes.items()}
+        self._automaton = None
+
+    # -- industry classes -------------------------------------------------------------
+    def industry_code(self, text):
+        """The industry code a cell means: ``3973``, ``C3973``, ``3973 集成电路制造`` or the name.
+
+        Returns None when the cell names no class this table knows.
+        """
+        text = str(text or "").strip()
+        if not text:
+            return None
+        m = re.match(r"^([A-T])?\s*(\d{2,4})\b", text)
+        if m and m[2] in self.classes:
+            return m[2]
+        if m and m[1] and not m[2]:
+            return m[1]
+        key = normalize_name(re.sub(r"^[A-T]?\d{0,4}\s*", "", text))
+        return self._by_name.get(key) or self._by_name.get(normalize_name(text))
+
+    def code_mapping(self, code):
+        """The mapping of ``code`` or of the nearest class above it that has one: (code, mapping)."""
+        while code:
+            if code in self.mappings:
+                return code, self.mappings[code]
+            code = code[:-1] if len(code) > 2 else None
+        return None, None
+
+    def chain_of(self, segment):
+        return segment.split(".", 1)[0]
+
+    def related(self, a, b):
+        """True if ``a`` and ``b`` are the same segment or one lies below the other."""
+        return a == b or a.startswith(b + ".") or b.startswith(a + ".")
+
+    # -- text -------------------------------------------------------------------------
+    def automaton(self):
+        """One automaton for every word of every segment, the activity words and clause ends."""
+        if self._automaton is None:
+            import ahocorasick_rs
+
+            patterns, info = [], []  # info: (kind, segment index, implied activity)
+            seen = {}
+
+            def add(word, kind, seg):
+                if (word, kind, seg) in seen:
+                    return
+                seen[(word, kind, seg)] = True
+                patterns.append(word)
+                info.append((kind, seg, clause_activity(word)))
+
+            for k, sw in enumerate(self.words):
+                for w in sw.keywords:
+                    add(w, _KIND_SEGMENT, k)
+                for w in sw.exclude:
+                    add(w, _KIND_EXCLUDE, k)
+                for w in sw.exact:
+                    add(w, _KIND_EXACT, k)
+            for words, kind in ((MAKING_WORDS, _KIND_MAKE), (TRADE_WORDS, _KIND_TRADE),
+                                (SERVICE_WORDS, _KIND_SERVICE), (tuple(_CLAUSE_END), _KIND_END)):
+                for w in words:
+                    add(w, kind, -1)
+            # A word may be both a keyword of one segment and of another (or an activity
+            # word): the automaton holds each string once, with every meaning.
+            unique = list(dict.fromkeys(patterns))
+            meanings = {p: [] for p in unique}
+            for p, i in zip(patterns, info):
+                meanings[p].append(i)
+            self._automaton = (ahocorasick_rs.AhoCorasick(unique, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest),
+                               unique, meanings)
+        return self._automaton
+
+
+_ACTIVITY_RANK = {"none": 0, "trade": 1, "service": 2, "make": 3}
+_RANK_NAME = {v: k for k, v in _ACTIVITY_RANK.items()}
+
+
+def _text_matches(texts, rules):
+    """Segment matches in ``texts`` (a list of str): a DataFrame with one row per
+    (text, clause, segment): ``text``, ``clause``, ``segment`` (index into rules.words),
+    ``activity`` of the clause, ``word`` matched, ``clause_text``.
+    """
+    automaton, patterns, meanings = rules.automaton()
+    big = "\x00".join(texts)
+    starts = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(t) + 1 for t in texts], out=starts[1:])
+    found = automaton.find_matches_as_indexes(big)
+    columns = ["text", "clause", "segment", "activity", "word", "start", "end"]
+    if not found:
+        return pd.DataFrame(columns=columns)
+    m = np.asarray(found, dtype=np.int64)
+    pid, start, end = m[:, 0], m[:, 1], m[:, 2]
+    text_no = np.searchsorted(starts, start, side="right") - 1
+    # Expand patterns to their meanings (a word can mean several things).
+    rows, kinds, segs, implied = [], [], [], []
+    for p in np.unique(pid):
+        for kind, seg, act in meanings[patterns[p]]:
+            sel = np.flatnonzero(pid == p)
+            rows.append(sel)
+            kinds.append(np.full(len(sel), kind))
+            segs.append(np.full(len(sel), seg))
+            implied.append(np.full(len(sel), _ACTIVITY_RANK[act]))
+    rows = np.concatenate(rows)
+    df = pd.DataFrame({"m": rows, "kind": np.concatenate(kinds), "segment": np.concatenate(segs),
+                       "implied": np.concatenate(implied)})
+    df["text"] = text_no[df["m"]]
+    df["start"] = start[df["m"]] - starts[df["text"]]
+    df["end"] = end[df["m"]] - starts[df["text"]]
+    df = df.sort_values(["text", "start", "kind"], kind="stable").reset_index(drop=True)
+    # Clause number: clause ends seen before the match within its text.
+    is_end = (df["kind"] == _KIND_END).astype(np.int64)
+    df["clause"] = is_end.groupby(df["text"]).cumsum() - is_end
+    df = df[df["kind"] != _KIND_END]
+    # A clause's activity: its strongest activity word, or one implied by a matched keyword.
+    rank = np.select([df["kind"] == _KIND_MAKE, df["kind"] == _KIND_SERVICE, df["kind"] == _KIND_TRADE],
+                     [3, 2, 1], default=df["implied"].where(df["kind"] == _KIND_SEGMENT, 0))
+    df["rank"] = rank
+    activity = df.groupby(["text", "clause"])["rank"].max().rename("activity")
+    # A clause containing no making word but a service word is a service, even when it trades.
+    words = df[df["kind"].isin([_KIND_SEGMENT, _KIND_EXACT])]
+    if words.empty:
+        return pd.DataFrame(columns=columns)
+    excluded = df[df["kind"] == _KIND_EXCLUDE][["text", "clause", "segment"]].drop_duplicates()
+    words = words.merge(excluded.assign(_x=True), on=["text", "clause", "segment"], how="left")
+    words = words[words["_x"].isna()].drop(columns="_x")
+    exact = (words["kind"] == _KIND_EXACT).to_numpy()
+    if exact.any():  # one-character words count only as a whole enumeration item
+        keep = np.ones(len(words), dtype=bool)
+        keep[exact] = [_whole_item(texts[t], s, e)
+                       for t, s, e in words.loc[exact, ["text", "start", "end"]].itertuples(index=False)]
+        words = words[keep]
+    words = words.join(activity, on=["text", "clause"])
+    words["activity"] = words["activity"].map(_RANK_NAME)
+    words["word"] = [big[s + starts[t]:e + starts[t]] for t, s, e in words[["text", "start", "end"]].itertuples(index=False)]
+    return words[columns].reset_index(drop=True)
+
+
+def _whole_item(text, start, end):
+    before = text[start - 1] if start > 0 else "、"
+    after = text[end] if end < len(text) else "、"
+    return before in "、，,；;：:（(\x00 " and after in "、，,；;）)。\x00 等"
+
+
+def _clause_texts(texts, frame):
+    """The clause each match lies in, quoted for evidence."""
+    out = []
+    for t, c in frame[["text", "clause"]].itertuples(index=False):
+        parts = re.split(f"[{_CLAUSE_END}]", texts[t])
+        clause = parts[c] if c < len(parts) else ""
+        out.append(_PREFIX.sub("", _BOILERPLATE.sub("", clause)).strip())
+    return out
+
+
+def classify(records, rules):
+    """Classify registry records into segments.
+
+    Parameters
+    ----------
+    records : DataFrame
+        One row per enterprise, with any of the text columns ``industry`` (a GB/T 4754
+        code or class name), ``scope`` (经营范围) and ``products`` (主营产品).
+    rules : Rules
+
+    Returns
+    -------
+    memberships : DataFrame
+        :data:`MEMBERSHIP_COLUMNS`: ``row`` (position in ``records``), ``segment``,
+        ``method`` (``industry_code``, ``scope_text``, ``product``, or two joined by
+        ``+`` when they agree), ``evidence`` (the code or the words, quoted from the
+        row) and ``confidence`` (high, medium, low).
+    outcome : Series
+        Per row: ``classified``, ``trade_only`` or ``unclassified``.
+
+    Examples
+    --------
+    >>> rules = Rules(classes={"3973": "集成电路制造", "5176": "电子元器件批发"},
+    ...               mappings={"3973": {"segments": ["ic.fab"], "confidence": "medium"},
+    ...                         "5176": {"segments": ["ic"], "trade": True}},
+    ...               words=[SegmentWords("ic.design", keywords=("集成电路设计", "芯片设计"))],
+    ...               parents={"ic.fab": None, "ic.design": None})
+    >>> records = pd.DataFrame({"industry": ["", "集成电路制造", "5176"],
+    ...                         "scope": ["一般项目：集成电路设计；软件开发", "", "集成电路销售；技术服务"]})
+    >>> m, outcome = classify(records, rules)
+    >>> m[["row", "segment", "method", "confidence"]].values.tolist()
+    [[0, 'ic.design', 'scope_text', 'medium'], [1, 'ic.fab', 'industry_code', 'medium']]
+    >>> outcome.tolist()
+    ['classified', 'classified', 'trade_only']
+    """
+    n = len(records)
+    col = {c: records[c].fillna("").astype(str).str.strip().to_numpy(dtype=object) if c in records
+           else np.full(n, "", dtype=object) for c in ("industry", "scope", "products")}
+    seg_ids = np.array([w.segment for w in rules.words] + [""], dtype=object)
+    trade_counts = np.array([w.trade_counts for w in rules.words] + [False])
+
+    # Industry classes: one lookup per distinct cell.
+    codes, uniques = pd.factorize(pd.Series(col["industry"]))
+    code_of = [rules.industry_code(u) for u in uniques]
+    row_code = np.array([code_of[c] if c >= 0 else None for c in codes], dtype=object)
+    code_rows = []
+    code_trade = np.zeros(n, dtype=bool)
+    known_elsewhere = np.zeros(n, dtype=bool)  # a class outside every chain
+    for k, code in enumerate(code_of):
+        if code is None:
+            continue
+        where = np.flatnonzero(codes == k)
+        mapped_code, mapping = rules.code_mapping(code)
+        if mapping is None:
+            known_elsewhere[where] = True
+            continue
+        evidence = f"国标行业 {mapped_code} {rules.classes.get(mapped_code, '')}".strip()
+        if mapping.get("trade"):
+            code_trade[where] = True
+            continue
+        for seg in mapping.get("segments", ()):
+            code_rows.append(pd.DataFrame({"row": where, "segment": seg, "method": "industry_code",
+                                           "evidence": evidence,
+                                           "confidence": mapping.get("confidence", "medium")}))
+    by_code = pd.concat(code_rows, ignore_index=True) if code_rows else pd.DataFrame(columns=MEMBERSHIP_COLUMNS)
+
+    # Scope and products: matched once per distinct text.
+    text_rows, trade_rows = [], []
+    for column, method in (("scope", "scope_text"), ("products", "product")):
+        tcodes, tuniques = pd.factorize(pd.Series(col[column]))
+        texts = [str(u) for u in tuniques]
+        if not texts:
+            continue
+        matches = _text_matches(texts, rules)
+        if matches.empty:
+            continue
+        if method == "product":
+            matches["activity"] = "make"  # a main product is what the enterprise makes
+        counts = trade_counts[matches["segment"].to_numpy()]
+        member = (matches["activity"] == "make") | counts
+        quoted = _clause_texts(texts, matches)
+        matches = matches.assign(quoted=quoted, member=member.to_numpy())
+        # Spread back from distinct texts to rows.
+        row_lists = pd.Series(np.arange(n)).groupby(tcodes).agg(list)
+        matches = matches[matches["text"].isin(row_lists.index)]
+        matches = matches.assign(row=matches["text"].map(row_lists)).explode("row")
+        matches["row"] = matches["row"].astype(np.int64)
+        matches["segment"] = seg_ids[matches["segment"].to_numpy()]
+        matches["method"] = method
+        trade_rows.append(matches.loc[~matches["member"], "row"])
+        text_rows.append(matches[matches["member"]])
+    text = pd.concat(text_rows, ignore_index=True) if text_rows else pd.DataFrame(
+        columns=["row", "segment", "clause", "word", "quoted", "method"])
+
+    if not text.empty:
+        # Under a class outside every chain, a scope match must be principal.
+        principal = (text["method"] == "product") | (text["clause"] < PRINCIPAL_CLAUSES)
+        confirmed = text[text["method"] == "product"][["row", "segment"]].drop_duplicates().assign(_p=True)
+        text = text.merge(confirmed, on=["row", "segment"], how="left")
+        keep = ~known_elsewhere[text["row"].to_numpy()] | principal.to_numpy() | text["_p"].notna().to_numpy()
+        dropped = text.loc[~keep, "row"]
+        text = text[keep].drop(columns="_p")
+        # A trade-coded enterprise's main products are what it sells.
+        text = text[~(code_trade[text["row"].to_numpy()] & (text["method"] == "product"))]
+        text["evidence"] = np.where(text["method"] == "product", "主营产品: " + text["quoted"].astype(str),
+                                    "经营范围: " + text["quoted"].astype(str)) + " (" + text["word"].astype(str) + ")"
+        text = (text.sort_values(["row", "segment", "method", "clause"], kind="stable")
+                .groupby(["row", "segment"], sort=False)
+                .agg(method=("method", lambda m: "+".join(sorted(set(m), key=["scope_text", "product"].index))),
+                     evidence=("evidence", lambda e: "; ".join(dict.fromkeys(e))),
+                     clause=("clause", "min")).reset_index())
+        # Prefer the most specific segment a row's text names: drop ancestors of named leaves.
+        text = _drop_ancestors(text)
+    else:
+        dropped = pd.Series(dtype=np.int64)
+
+    memberships = _combine(by_code, text, rules)
+    # A trade-coded enterprise that also makes something: the registry disagrees with itself.
+    memberships.loc[code_trade[memberships["row"].to_numpy(dtype=np.int64)], "confidence"] = "low"
+    outcome = np.full(n, "unclassified", dtype=object)
+    trade_only = np.zeros(n, dtype=bool)
+    for r in trade_rows:
+        trade_only[r.to_numpy()] = True
+    trade_only |= code_trade
+    outcome[trade_only] = "trade_only"
+    outcome[memberships["row"].to_numpy(dtype=np.int64)] = "classified"
+    return memberships.reset_index(drop=True), pd.Series(outcome, index=records.index, name="outcome")
+
+
+def _drop_ancestors(frame):
+    """Within each row, drop a segment when a segment below it is also named."""
+    if frame.empty:
+        return frame
+    keep = []
+    for _, group in frame.groupby("row", sort=False):
+        segs = list(group["segment"])
+        keep += [not any(o != s and o.startswith(s + ".") for o in segs) for s in segs]
+    return frame[np.array(keep)]
+
+
+def _combine(by_code, text, rules):
+    """Industry-class and text memberships of each row, reconciled."""
+    rows = []
+    code_groups = {r: g for r, g in by_code.groupby("row")} if not by_code.empty else {}
+    text_groups = {r: g for r, g in text.groupby("row")} if not text.empty else {}
+    for row in sorted(set(code_groups) | set(text_groups)):
+        codes = code_groups.get(row)
+        texts = text_groups.get(row)
+        code_list = [] if codes is None else list(codes.itertuples(index=False))
+        text_list = [] if texts is None else list(texts.itertuples(index=False))
+        used_codes = set()
+        chains_code = {rules.chain_of(c.segment) for c in code_list}
+        chains_text = {rules.chain_of(t.segment) for t in text_list}
+        for t in text_list:
+            agree = [c for c in code_list if rules.related(c.segment, t.segment)]
+            if agree:
+                used_codes.update(id(c) for c in agree)
+                deeper = max([t.segment] + [c.segment for c in agree], key=lambda s: s.count("."))
+                rows.append((row, deeper, "industry_code+" + t.method,
+                             agree[0].evidence + "; " + t.evidence, "high"))
+            elif code_list and rules.chain_of(t.segment) not in chains_code:
+                rows.append((row, t.segment, t.method, t.evidence, "low"))
+            else:
+                confidence = "medium" if t.clause < PRINCIPAL_CLAUSES or "product" in t.method else "low"
+                rows.append((row, t.segment, t.method, t.evidence, confidence))
+        for c in code_list:
+            if id(c) in used_codes:
+                continue
+            if text_list and rules.chain_of(c.segment) not in chains_text:
+                rows.append((row, c.segment, c.method, c.evidence, "low"))
+            elif any(rules.related(c.segment, t.segment) for t in text_list):
+                continue
+            else:
+                rows.append((row, c.segment, c.method, c.evidence, c.confidence))
+    out = pd.DataFrame(rows, columns=MEMBERSHIP_COLUMNS)
+    return out.drop_duplicates(["row", "segment"])

@@ -18,6 +18,8 @@ import pandas as pd
 
 from chainkg.errors import DataError
 from chainkg.graph.resolve import normalize_name
+from chainkg.loaders.report import Report
+from chainkg.loaders.xlsx import cell_text, column_letter, read_xlsx
 
 __all__ = ["read_table", "HEADER_ALIASES", "ID_COLUMNS", "map_headers", "header_columns",
            "parse_amount", "TABLE_SUFFIXES"]
@@ -263,8 +265,6 @@ def _read_raw(path, report, file):
                             file=file)
             return header, None, df, f"csv {encoding}"
         if suffix in (".xlsx", ".xlsm"):
-            from chainkg.loaders.xlsx import read_xlsx
-
             return (*read_xlsx(path, report, file), None, "xlsx")
         if suffix == ".parquet":
             df = pd.read_parquet(path)
@@ -291,7 +291,8 @@ def read_table(path, report=None, *, file=None, table=None, columns=None):
     report : Report, optional
         Where problems that do not stop the reading go (duplicate headers, formulas
         without a value, ids stored as numbers, other sheets, a BOM on GBK text), as
-        errors or warnings. Without one, the first such error is raised.
+        errors or warnings. Without one, the first of them, even a warning, is raised:
+        a caller that cannot show a warning must not pass over what it says.
     file : str, optional
         The name problems are located at (the file's name by default).
     table : str, optional
@@ -311,22 +312,19 @@ def read_table(path, report=None, *, file=None, table=None, columns=None):
     Raises
     ------
     DataError
-        When the file cannot be read, naming the file (and the row where known).
+        When the file cannot be read, naming the file (and the row where known); without
+        a report, also for the first problem found while reading.
     """
-    from chainkg.loaders.report import Report
-
     path = Path(path)
     file = file or path.name
     found = report if report is not None else Report()
-    errors_before = len(found.problems)
     header, cells, df, fmt = _read_raw(path, found, file)
+
     def has_data(i):
         return any(v not in (None, "") for v in cells[i]) if cells is not None else (df[i] != "").any()
 
     keep, id_headers = _check_headers(header, has_data, found, file, table, columns)
     if cells is not None:
-        from chainkg.loaders.xlsx import cell_text
-
         for i in keep:
             if header[i] in id_headers:
                 _report_numeric_ids(cells[i], header[i], found, file)
@@ -336,8 +334,8 @@ def read_table(path, report=None, *, file=None, table=None, columns=None):
         df = df[keep].set_axis([header[i] for i in keep], axis=1)
     for h in id_headers:
         _report_shortened_numbers(df[h], h, found, file)
-    if report is None and len(found.problems) > errors_before:
-        p = found.problems[errors_before]
+    if report is None and (found.problems or found.warnings):
+        p = (found.problems or found.warnings)[0]
         raise DataError(p.message, file=p.file, row=p.row, column=p.column)
     return df, fmt
 
@@ -348,8 +346,6 @@ def _check_headers(header, has_data, report, file, table, manifest_map):
     Each header is looked at once (dicts, not list searches): a registry export may have
     thousands of columns.
     """
-    from chainkg.loaders.xlsx import column_letter
-
     keep, position = [], {}
     for i, h in enumerate(header):
         if h == "":
@@ -408,8 +404,6 @@ def _report_unused(headers, table, present, report, file):
 
 def _report_numeric_ids(values, header, report, file):
     """Ids and codes stored as numbers: an error where digits are lost, else one warning."""
-    from chainkg.loaders.xlsx import cell_text
-
     intact = []
     for r, v in enumerate(values):
         if isinstance(v, (int, float)) and not isinstance(v, bool):

@@ -85,7 +85,7 @@ def _report_other_sheet(sheet, first_title, header, report, file):
         # The same headers: the table goes on in this sheet, and those rows would be lost.
         report.add("other-sheet", f"sheet {sheet.title!r} has the same headers as the first sheet "
                    f"{first_title!r}, but only the first sheet is read: {_rows(len(rows) - 1)} would "
-                   "be lost; move them onto the first sheet", file=file)
+                   "be lost; move the rows onto the first sheet", file=file)
     else:
         report.warn("other-sheet", f"sheet {sheet.title!r} ({_rows(len(rows))} with data) is not read: "
                     f"only the first sheet {first_title!r} is", file=file)

@@ -35,7 +35,16 @@ class State:
                 def progress(name):
                     click.echo(f"reading {name}…", err=True)
             self._graph = load(self.data, progress=progress)
+            _mention_warnings(self._graph.meta.get("warnings") or [])
         return self._graph
+
+
+def _mention_warnings(warnings):
+    """One line on stderr: the data loaded, but something in it was not read."""
+    if warnings:
+        more = len(warnings) - 1
+        rest = f" (and {more} more warning{'s' if more > 1 else ''})" if more else ""
+        click.echo(f"warning: {warnings[0]}{rest}; run 'chainkg validate' for all", err=True)
 
 
 class ChainKGGroup(click.Group):
@@ -143,10 +152,14 @@ def validate(state, emit):
     from chainkg.loaders import validate as validate_dir
 
     report = validate_dir(state.data)
+    for line in report.warning_lines():
+        click.echo(line, err=True)
     if emit.keywords["fmt"] == "json":
         emit(report)
     elif report.valid:
-        click.echo(f"ok: {len(report.files)} files, no problems")
+        warned = f", {len(report.warnings)} warning{'s' if len(report.warnings) > 1 else ''}" \
+            if report.warnings else ""
+        click.echo(f"ok: {len(report.files)} files, no problems{warned}")
         for f in report.files:
             click.echo(f"  {f}")
     else:

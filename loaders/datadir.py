@@ -92,11 +92,35 @@ def _table_file(root, manifest, name, report):
                        path=f"tables.{name}")
             return None
         return f
-    found = [root / f"{name}{s}" for s in TABLE_SUFFIXES if (root / f"{name}{s}").is_file()]
+    found = []
+    for f in _table_candidates(root, name):
+        why = _not_a_file(f)
+        if why:
+            report.add("read", why, file=f.name)
+        else:
+            found.append(f)
     if len(found) > 1:
         report.add("ambiguous-file", f"several {name} tables: {', '.join(f.name for f in found)}; "
                    "keep one or name it in the manifest", file=found[0].name)
     return found[0] if found else None
+
+
+def _table_candidates(root, name):
+    """Every path named like the table: files, and what a user meant as one (a directory,
+    a broken link), which must not be passed over without a word."""
+    paths = (root / f"{name}{s}" for s in TABLE_SUFFIXES)
+    return [p for p in paths if p.exists() or p.is_symlink()]
+
+
+def _not_a_file(path):
+    """Why an existing path cannot be read as a table, or None when it can."""
+    if path.is_file():
+        return None
+    if path.is_symlink() and not path.exists():
+        return f"broken symbolic link to {str(path.readlink())!r}: the table it names is not there"
+    if path.is_dir():
+        return "a directory, not a table file"
+    return "not a regular file"
 
 
 def read_data_dir(path=None, *, progress=None):
@@ -138,7 +162,8 @@ def read_data_dir(path=None, *, progress=None):
     raw = {}
     for name in TABLE_ORDER:
         f = _table_file(root, manifest, name, report)
-        if f is None and name == "regions" and root != embedded_data_dir():
+        if f is None and name == "regions" and root != embedded_data_dir() \
+                and not _table_candidates(root, name):
             f = _table_file(embedded_data_dir(), {}, "regions", report)
         if f is None:
             continue
@@ -146,7 +171,8 @@ def read_data_dir(path=None, *, progress=None):
             progress(f.name)
         label = f.name if f.parent == root else f"(embedded) {f.name}"
         try:
-            df, fmt = read_table(f)
+            df, fmt = read_table(f, report, file=label, table=name,
+                                 columns=(manifest.get("columns") or {}).get(name))
         except DataError as err:
             report.add("read", err.message, file=label if err.file == f.name else err.file,
                        row=err.row, column=err.column)
@@ -161,6 +187,7 @@ def read_data_dir(path=None, *, progress=None):
     meta = {k: manifest.get(k) for k in ("name", "description", "as_of", "home_region")}
     meta["settings"] = dict(manifest.get("settings") or {})
     meta["root"] = str(root)
+    meta["warnings"] = [str(w) for w in report.warnings]  # for whoever shows the graph to mention
     return ChainGraph(chains, tables, meta), report
 
 

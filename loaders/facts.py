@@ -464,7 +464,7 @@ def read_table_for(graph, name, path, defaults=None):
     report = Report()
     path = Path(path)
     try:
-        df, _ = read_table(path)
+        df, _ = read_table(path, report, table=name)
     except DataError as err:
         report.add("read", err.message, file=path.name, row=err.row, column=err.column)
         raise ValidationError(report) from err

@@ -3,6 +3,11 @@
 Loaders add problems to a :class:`Report` instead of stopping at the first one, so a
 user fixes a file in one pass. A problem is located by file and row and column (for
 tables) or by file and YAML path (for templates and manifests).
+
+A problem is an error (the data would be lost or misread: the directory does not load)
+or a warning (the file is usable as it is, but something in it is not read, such as an
+extra column or a second sheet). Warnings are kept apart, in ``Report.warnings``, so
+``Report.problems`` and ``Report.valid`` keep meaning errors.
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     suppressed: dict = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     _listed: dict = field(default_factory=dict, repr=False)
 
     def add(self, type, message, *, file=None, row=None, column=None, path=None):
@@ -67,6 +73,14 @@ class Report:
             return
         self._listed[key] = self._listed.get(key, 0) + 1
         self.problems.append(Problem(type, message, file, row, column, path))
+
+    def warn(self, type, message, *, file=None, row=None, column=None, path=None):
+        """Add a warning: something is not read, but the data loads without it.
+
+        Warnings are not counted against ``valid``, and not capped: whoever warns
+        sums up many like cells in one warning.
+        """
+        self.warnings.append(Problem(type, message, file, row, column, path))
 
     @property
     def valid(self):
@@ -82,6 +96,7 @@ class Report:
             "count": self.count,
             "files": list(self.files),
             "problems": [asdict(p) for p in self.problems],
+            "warnings": [asdict(p) for p in self.warnings],
             "not_listed": [{"type": t, "file": f, "column": c, "count": n}
                            for (t, f, c), n in self.suppressed.items()],
         }
@@ -91,3 +106,6 @@ class Report:
         for (t, f, c), n in self.suppressed.items():
             out.append(f"{f}: {n} more {t} problems in column {c!r} not listed")
         return out
+
+    def warning_lines(self):
+        return [f"warning: {p}" for p in self.warnings]

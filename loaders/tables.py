@@ -9,6 +9,7 @@ column instead of silently becoming NaN. Headers may be Chinese (企业名称, �
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from pathlib import Path
@@ -17,8 +18,11 @@ import pandas as pd
 
 from chainkg.errors import DataError
 from chainkg.graph.resolve import normalize_name
+from chainkg.loaders.report import Report
+from chainkg.loaders.xlsx import cell_text, column_letter, read_xlsx
 
-__all__ = ["read_table", "HEADER_ALIASES", "map_headers", "parse_amount", "TABLE_SUFFIXES"]
+__all__ = ["read_table", "HEADER_ALIASES", "ID_COLUMNS", "map_headers", "header_columns",
+           "parse_amount", "TABLE_SUFFIXES"]
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
 
@@ -97,6 +101,37 @@ def parse_amount(text, scale=1.0):
     return float(s) * scale  # raises ValueError on anything else
 
 
+@functools.lru_cache(maxsize=None)
+def _header_lookup(table):
+    """Normalised header spelling -> schema column, for one table."""
+    known = {**HEADER_ALIASES.get(table, {}), **_COMMON}
+    return {normalize_name(w): col for col, words in known.items() for w in words}
+
+
+def header_columns(headers, table, manifest_map=None):
+    """What each header stands for: ``[(header, schema column or None, scale or None)]``.
+
+    A header named in the manifest's ``columns`` means what the manifest says;
+    otherwise a known spelling (Chinese or English, any case or width) means its column,
+    and a unit in the header (``投资额(亿元)``) gives the column's scale. Two headers
+    may stand for one column; :func:`map_headers` keeps the first.
+    """
+    lookup = _header_lookup(table)
+    manifest_map = {str(k): v for k, v in (manifest_map or {}).items()}
+    out = []
+    for h in headers:
+        if h in manifest_map:
+            out.append((h, manifest_map[h], None))
+            continue
+        key, scale = h, None
+        m = _UNIT_IN_HEADER.match(str(h).strip())
+        if m:
+            key, scale = m["name"], _UNITS[m["unit"]]
+        col = lookup.get(normalize_name(key))
+        out.append((h, col, scale if col else None))
+    return out
+
+
 def map_headers(headers, table, manifest_map=None):
     """Map a file's headers onto the schema's column names.
 
@@ -107,60 +142,70 @@ def map_headers(headers, table, manifest_map=None):
     scales : dict
         Schema column -> multiplier, for money headers with a unit (``投资额(亿元)``).
     """
-    known = {**HEADER_ALIASES.get(table, {}), **_COMMON}
-    lookup = {normalize_name(w): col for col, words in known.items() for w in words}
-    manifest_map = {str(k): v for k, v in (manifest_map or {}).items()}
     mapping, scales = {}, {}
-    for h in headers:
-        if h in manifest_map:
-            mapping[h] = manifest_map[h]
-            continue
-        key, scale = h, None
-        m = _UNIT_IN_HEADER.match(str(h).strip())
-        if m:
-            key, scale = m["name"], _UNITS[m["unit"]]
-        col = lookup.get(normalize_name(key))
-        if col and col not in mapping.values():
+    taken = set()  # a set, not mapping.values(): linear in the number of headers
+    for h, col, scale in header_columns(headers, table, manifest_map):
+        if col and col not in taken:
             mapping[h] = col
+            taken.add(col)
             if scale:
                 scales[col] = scale
     return mapping, scales
 
 
+#: Columns that hold ids and codes (credit codes, region codes, enterprise refs): text, never numbers.
+ID_COLUMNS = frozenset({"id", "region", "parent", "enterprise", "supplier", "customer"})
+
+_BOM = b"\xef\xbb\xbf"
+_BOM_ON_GBK = "gb18030 after a UTF-8 BOM"
+#: How a spreadsheet writes a long number it shortened: 9.15001E+17.
+_SHORTENED_NUMBER = r"[-+]?\d(?:\.\d+)?[eE]\+\d+"
+#: Headers close enough to a known one to suggest it (output_cyn -> output_cny, 企业标鉴 -> 企业标签).
+_SUGGEST_CUTOFF = 0.75
+_UNUSED_LISTED = 10
+
+
 def _decode(path, raw):
-    """Decode CSV bytes: UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
+    """Decode CSV bytes: UTF-8 (with or without BOM), else GB18030 (a superset of GBK).
+
+    The BOM is dropped before GB18030 is tried: some programs put one before GBK text,
+    and decoded as GB18030 it would mangle the first header (the id column would be lost).
+    """
+    bom = raw.startswith(_BOM)
+    body = raw[len(_BOM):] if bom else raw
     try:
-        raw.decode("utf-8")
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
+        not_utf8 = err
+    try:
+        return body.decode("gb18030"), _BOM_ON_GBK if bom else "gb18030"
+    except UnicodeDecodeError:
+        line = body[: not_utf8.start].count(b"\n") + 1
         raise DataError(f"cannot decode: not UTF-8 or GB18030/GBK (bad byte at line {line}, "
-                        f"offset {err.start}); save the file as UTF-8 CSV", file=path.name) from err
+                        f"offset {not_utf8.start + (len(_BOM) if bom else 0)}); save the file as "
+                        "UTF-8 CSV", file=path.name) from not_utf8
 
 
 def _read_csv(path):
-    """Parse with Arrow's multithreaded reader, every column as text.
+    """``(header, frame, encoding)``: Arrow's multithreaded reader, every column as text.
 
     UTF-8 bytes go to Arrow as they are (it checks them); GB18030/GBK text is decoded
     first. Arrow stops at the first malformed row; the csv module then finds its line.
+    The frame's columns are numbered; the header, with any duplicates, is returned apart.
     """
     raw = path.read_bytes()
     if not raw or raw.isspace():  # isspace reads without copying a large file
         raise DataError("empty file: expected a header row", file=path.name)
-    bom = raw.startswith(b"\xef\xbb\xbf")
-    data = raw[3:] if bom else raw
+    bom = raw.startswith(_BOM)
+    data = raw[len(_BOM):] if bom else raw
     try:
         header_line = data[: data.find(b"\n") + 1 or None].decode("utf-8")
         encoding = "utf-8-sig" if bom else "utf-8"
-        return _arrow_csv(path, data, header_line, lambda: _decode(path, raw)[0]), encoding
+        return (*_arrow_csv(path, data, header_line, lambda: _decode(path, raw)[0]), encoding)
     except (UnicodeDecodeError, _NotUtf8):
         text, encoding = _decode(path, raw)
         data = text.encode("utf-8")
-        return _arrow_csv(path, data, text[: text.find("\n") + 1 or None], lambda: text), encoding
+        return (*_arrow_csv(path, data, text[: text.find("\n") + 1 or None], lambda: text), encoding)
 
 
 class _NotUtf8(Exception):
@@ -172,15 +217,13 @@ def _arrow_csv(path, data, header_line, text_for_errors):
     import pyarrow.csv as pacsv
 
     header = [h.strip() for h in next(csv.reader(io.StringIO(header_line)))]
-    dupes = sorted({h for h in header if header.count(h) > 1})
-    if dupes:
-        raise DataError(f"duplicate column header {dupes[0]!r}", file=path.name, row=1, column=dupes[0])
+    names = [str(i) for i in range(len(header))]  # Arrow needs unique names; headers may repeat
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in data),
-            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False))
     except pa.ArrowInvalid as err:
@@ -188,7 +231,9 @@ def _arrow_csv(path, data, header_line, text_for_errors):
             raise _NotUtf8() from err
         _locate_csv_error(path, text_for_errors())
         raise DataError(f"malformed CSV: {err}", file=path.name) from err
-    return table.to_pandas()
+    df = table.to_pandas()
+    df.columns = range(len(header))
+    return header, df
 
 
 def _locate_csv_error(path, text):
@@ -204,47 +249,182 @@ def _locate_csv_error(path, text):
         raise DataError(f"malformed CSV: {err}", file=path.name, row=reader.line_num) from err
 
 
-def read_table(path):
-    """Read a CSV, XLSX or Parquet file into a DataFrame of strings.
+def _read_raw(path, report, file):
+    """``(header, columns, frame, format)``: the file's header row and its data.
 
-    Returns
-    -------
-    (DataFrame, str)
-        The table with its original headers and every cell as a string ("" when empty),
-        and a description of the format ("csv utf-8-sig", "csv gb18030", "xlsx", "parquet").
-
-    Raises
-    ------
-    DataError
-        When the file cannot be read, naming the file (and the row where known).
+    XLSX gives ``columns``, each column's cell values as openpyxl read them; CSV and
+    Parquet give ``frame``, text under numbered columns. The other one is None.
     """
-    path = Path(path)
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            df, encoding = _read_csv(path)
-            fmt = f"csv {encoding}"
-        elif suffix in (".xlsx", ".xlsm"):
-            df = pd.read_excel(path, dtype=str, keep_default_na=False, na_filter=False,
-                               engine="openpyxl")
-            fmt = "xlsx"
-        elif suffix == ".parquet":
+            header, df, encoding = _read_csv(path)
+            if encoding == _BOM_ON_GBK:
+                report.warn("encoding", "the file starts with a UTF-8 byte-order mark but is not "
+                            "UTF-8: read as GBK/GB18030; check its Chinese text and save it as UTF-8",
+                            file=file)
+            return header, None, df, f"csv {encoding}"
+        if suffix in (".xlsx", ".xlsm"):
+            return (*read_xlsx(path, report, file), None, "xlsx")
+        if suffix == ".parquet":
             df = pd.read_parquet(path)
-            fmt = "parquet"
-        else:
-            raise DataError(f"unsupported table format {suffix!r} (use .csv, .xlsx or .parquet)",
-                            file=path.name)
+            header = [str(c).strip() for c in df.columns]
+            df = df.set_axis(range(len(header)), axis=1)
+            return header, None, df.astype(object).where(df.notna(), "").astype(str), "parquet"
     except DataError:
         raise
     except FileNotFoundError as err:
         raise DataError("file not found", file=str(path)) from err
+    except IsADirectoryError as err:
+        raise DataError("a directory, not a table file", file=file) from err
     except Exception as err:  # openpyxl/pyarrow raise many types for a corrupt file
         raise DataError(f"cannot read {suffix[1:].upper()} file: {err}", file=path.name) from err
-    df.columns = [str(c).strip() for c in df.columns]
-    dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
-    if dupes:
-        raise DataError(f"duplicate column header {dupes[0]!r}", file=path.name, row=1,
-                        column=dupes[0])
-    if not fmt.startswith("csv"):
-        df = df.astype(object).where(df.notna(), "").astype(str)
+    raise DataError(f"unsupported table format {suffix!r} (use .csv, .xlsx or .parquet)", file=path.name)
+
+
+def read_table(path, report=None, *, file=None, table=None, columns=None):
+    """Read a CSV, XLSX or Parquet file into a DataFrame of strings.
+
+    Parameters
+    ----------
+    path : str or Path
+    report : Report, optional
+        Where problems that do not stop the reading go (duplicate headers, formulas
+        without a value, ids stored as numbers, other sheets, a BOM on GBK text), as
+        errors or warnings. Without one, the first of them, even a warning, is raised:
+        a caller that cannot show a warning must not pass over what it says.
+    file : str, optional
+        The name problems are located at (the file's name by default).
+    table : str, optional
+        The table the file holds (``enterprises``, …): its headers are then checked
+        against the known ones (two meaning one column, unused ones), and its id and
+        code columns for numbers.
+    columns : dict, optional
+        The manifest's header mapping for ``table``.
+
+    Returns
+    -------
+    (DataFrame, str)
+        The table with its original headers (the first of any repeated one) and every
+        cell as a string ("" when empty), and a description of the format
+        ("csv utf-8-sig", "csv gb18030", "xlsx", "parquet").
+
+    Raises
+    ------
+    DataError
+        When the file cannot be read, naming the file (and the row where known); without
+        a report, also for the first problem found while reading.
+    """
+    path = Path(path)
+    file = file or path.name
+    found = report if report is not None else Report()
+    header, cells, df, fmt = _read_raw(path, found, file)
+
+    def has_data(i):
+        return any(v not in (None, "") for v in cells[i]) if cells is not None else (df[i] != "").any()
+
+    keep, id_headers = _check_headers(header, has_data, found, file, table, columns)
+    if cells is not None:
+        for i in keep:
+            if header[i] in id_headers:
+                _report_numeric_ids(cells[i], header[i], found, file)
+        df = pd.DataFrame({header[i]: [cell_text(v) for v in cells[i]] for i in keep},
+                          index=pd.RangeIndex(len(cells[0]) if cells else 0))
+    else:
+        df = df[keep].set_axis([header[i] for i in keep], axis=1)
+    for h in id_headers:
+        _report_shortened_numbers(df[h], h, found, file)
+    if report is None and (found.problems or found.warnings):
+        p = (found.problems or found.warnings)[0]
+        raise DataError(p.message, file=p.file, row=p.row, column=p.column)
     return df, fmt
+
+
+def _check_headers(header, has_data, report, file, table, manifest_map):
+    """Report repeated, clashing, empty and unused headers: ``(positions kept, id headers)``.
+
+    Each header is looked at once (dicts, not list searches): a registry export may have
+    thousands of columns.
+    """
+    keep, position = [], {}
+    for i, h in enumerate(header):
+        if h == "":
+            if has_data(i):
+                report.warn("unused-column", f"column {column_letter(i)} has no header: its values "
+                            "are not read", file=file, row=1, column=column_letter(i))
+        elif h in position:
+            report.add("duplicate-column", f"columns {column_letter(position[h])} and "
+                       f"{column_letter(i)} are both headed {h!r}: rename or delete one",
+                       file=file, row=1, column=h)
+        else:
+            position[h] = i
+            keep.append(i)
+    if table is None:
+        return keep, set()
+    owner, unused = {}, []  # schema column -> the header that gives it
+    for h, col, _ in header_columns([header[i] for i in keep], table, manifest_map):
+        if col is None:
+            unused.append(h)
+        elif col in owner:
+            first = owner[col]
+            report.add("duplicate-column", f"columns {first!r} ({column_letter(position[first])}) and "
+                       f"{h!r} ({column_letter(position[h])}) both give the {col!r} column: keep one, "
+                       "or map one in the manifest's columns", file=file, row=1, column=h)
+        else:
+            owner[col] = h
+    _report_unused(unused, table, set(owner), report, file)
+    return keep, {h for col, h in owner.items() if col in ID_COLUMNS}
+
+
+def _report_unused(headers, table, present, report, file):
+    """Warn of headers that are not read: each near-miss of a missing column on its own, with
+    the known header it resembles; the rest (a registry export's extra columns) in one line."""
+    import difflib
+
+    spellings = {}  # normalised spelling -> spelling, of the columns the file lacks
+    for col, words in {**HEADER_ALIASES.get(table, {}), **_COMMON}.items():
+        if col not in present:
+            for w in words:
+                spellings.setdefault(normalize_name(w), w)
+    extra = []
+    for h in headers:
+        near = difflib.get_close_matches(normalize_name(h), list(spellings), n=1, cutoff=_SUGGEST_CUTOFF)
+        if near:
+            report.warn("unused-column", f"column {h!r} is not used (did you mean "
+                        f"{spellings[near[0]]!r}?)", file=file, row=1, column=h)
+        else:
+            extra.append(h)
+    if extra:
+        shown = ", ".join(repr(h) for h in extra[:_UNUSED_LISTED])
+        if len(extra) > _UNUSED_LISTED:
+            shown += f" and {len(extra) - _UNUSED_LISTED} more"
+        report.warn("unused-column", f"{len(extra)} column{'s' if len(extra) > 1 else ''} not used: "
+                    f"{shown} (map a column in the manifest's columns to use it)", file=file, row=1)
+
+
+def _report_numeric_ids(values, header, report, file):
+    """Ids and codes stored as numbers: an error where digits are lost, else one warning."""
+    intact = []
+    for r, v in enumerate(values):
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            text = cell_text(v)
+            if sum(ch.isdigit() for ch in text) > 15:  # a spreadsheet number keeps 15 digits
+                report.add("numeric-id", f"{text!r} is stored as a number, which keeps only 15 "
+                           "digits: the code cannot be trusted; format the column as text (文本) and "
+                           "enter it again", file=file, row=r + 2, column=header)
+            else:
+                intact.append((r, text))
+    if intact:
+        r, text = intact[0]
+        report.warn("numeric-id", f"{len(intact)} cell{'s' if len(intact) > 1 else ''} stored as "
+                    f"numbers (first {text!r}): read as text, but a number loses leading zeros; "
+                    "format the column as text (文本)", file=file, row=r + 2, column=header)
+
+
+def _report_shortened_numbers(values, header, report, file):
+    """Ids a spreadsheet wrote in scientific notation (9.15001E+17): their digits are gone."""
+    shortened = values.str.fullmatch(_SHORTENED_NUMBER)
+    for idx in shortened[shortened].index:
+        report.add("numeric-id", f"{values[idx]!r} is a number in scientific notation: the digits "
+                   "of the code are lost (a spreadsheet shortened it); format the column as text "
+                   "(文本) and enter it again", file=file, row=int(idx) + 2, column=header)

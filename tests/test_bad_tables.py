@@ -7,7 +7,6 @@ other commands mention.
 
 from __future__ import annotations
 
-import time
 
 import openpyxl
 import pytest
@@ -198,13 +197,12 @@ def test_xlsx_cells_read_as_pandas_did(tmp_path):
                                      {"a": "x", "b": "", "c": "", "d": ""}]
 
 
-def test_header_handling_is_linear(tmp_path, demo_files):
-    """A 3-row table with 8,000 columns validates in seconds (it took a minute when quadratic)."""
+def test_wide_table_is_read(tmp_path, demo_files):
+    """A 3-row table with 8,000 columns validates, naming the unused ones once
+    (its speed is measured by benchmarks/validate_errors.py)."""
     header = ("id", "name", "region", "segments", "source") + tuple(f"extra{i}" for i in range(8000))
     rows = [(f"e{i}", f"甲{i}", "500155", "demo.fab", "test") + ("x",) * 8000 for i in range(3)]
     root = build_case_dir(BadInput("wide", csv_enterprises(header, *rows)), tmp_path, demo_files)
-    start = time.perf_counter()
     report = chainkg.validate(root)
-    assert time.perf_counter() - start < 15
     assert report.valid
     assert [w.message[:31] for w in report.warnings] == ["8000 columns not used: 'extra0'"]

@@ -24,7 +24,8 @@ from chainkg.loaders.facts import normalize_tables
 from chainkg.loaders.imports import read_imports
 from chainkg.loaders.report import Report
 from chainkg.loaders.tables import TABLE_SUFFIXES, read_table
-from chainkg.loaders.template import load_chain_template, read_yaml
+from chainkg.loaders.template import load_chain_template
+from chainkg.loaders.yamlfile import read_yaml
 
 __all__ = ["load", "validate", "read_data_dir", "embedded_data_dir", "MANIFEST_NAME"]
 

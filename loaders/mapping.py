@@ -43,7 +43,7 @@ from chainkg.loaders.importing import ImportResult, skipped_frame, summary_frame
 from chainkg.loaders.regions_infer import divisions, infer_regions
 from chainkg.loaders.report import Report
 from chainkg.loaders.tables import read_table
-from chainkg.loaders.template import read_yaml
+from chainkg.loaders.yamlfile import read_yaml
 
 __all__ = ["read_mapped_tables", "import_mapped_tables", "KINDS"]
 

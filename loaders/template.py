@@ -28,35 +28,17 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 from chainkg.graph.model import Chain, Segment
 from chainkg.graph.schema import STAGES
 from chainkg.loaders.report import Report
+from chainkg.loaders.yamlfile import read_yaml
 
-__all__ = ["load_chain_template", "parse_chain_template", "read_yaml"]
+__all__ = ["load_chain_template", "parse_chain_template"]
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
 SEGMENT_KEYS = {"id", "name", "name_en", "stage", "weight", "aliases", "description", "children",
                 "parent"}
 CHAIN_KEYS = {"id", "name", "name_en", "source", "as_of", "segments", "supplies", "description"}
-
-
-def read_yaml(path, report, name=None):
-    """Parse a YAML file; syntax errors become problems with line and column."""
-    name = str(name or path)
-    try:
-        with open(path, encoding="utf-8-sig") as f:
-            return yaml.safe_load(f)
-    except UnicodeDecodeError as err:
-        report.add("encoding", f"not UTF-8 text ({err.reason} at byte {err.start})", file=name)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = dict(row=mark.line + 1, column=mark.column + 1) if mark else {}
-        report.add("yaml", f"invalid YAML: {getattr(err, 'problem', None) or err}", file=name, **where)
-    except OSError as err:
-        report.add("io", f"cannot read: {err.strerror}", file=name)
-    return None
 
 
 def load_chain_template(path, report=None, name=None):

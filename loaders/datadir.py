@@ -18,8 +18,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from chainkg.errors import DataError, ValidationError
-from chainkg.graph.model import ChainGraph
+from chainkg.errors import AmbiguousReferenceError, DataError, UnknownReferenceError, ValidationError
+from chainkg.graph.model import ChainGraph, region_index
 from chainkg.graph.shapes import INVALID, Any, Choice, Fields, ListOf, MapOf, Text
 from chainkg.loaders.facts import normalize_tables
 from chainkg.loaders.imports import read_imports
@@ -171,12 +171,24 @@ def read_data_dir(path=None, *, progress=None):
 
     imported = read_imports(root, manifest, chains, raw, report, progress=progress)
     tables = normalize_tables(raw, chains, manifest, report, imported=imported)
+    _check_home_region(manifest, tables, report)
     if not report.valid:
         return None, report
     meta = {k: manifest.get(k) for k in ("name", "description", "as_of", "home_region")}
     meta["settings"] = dict(manifest.get("settings") or {})
     meta["root"] = str(root)
     return ChainGraph(chains, tables, meta), report
+
+
+def _check_home_region(manifest, tables, report):
+    """The home region must be one of the regions: every query without --region starts there."""
+    home = manifest.get("home_region")
+    if home is None or "regions" not in tables:
+        return
+    try:
+        region_index(tables["regions"]).resolve(home)
+    except (UnknownReferenceError, AmbiguousReferenceError) as err:
+        report.add("unknown-region", str(err), file=MANIFEST_NAME, path="home_region")
 
 
 def validate(path=None):

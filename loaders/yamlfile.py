@@ -89,9 +89,11 @@ class BoundedLoader(yaml.SafeLoader):
             if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE_TAG:
                 continue
             line = key.start_mark.line + 1
-            seen = first.setdefault((key.tag, key.value), line)
-            if seen != line:
-                self.duplicates.append((_join(self.path(), key.value), key.value, seen, line))
+            if (key.tag, key.value) in first:
+                self.duplicates.append((_join(self.path(), key.value), key.value,
+                                        first[key.tag, key.value], line))
+            else:
+                first[key.tag, key.value] = line
 
     def path(self, steps=None):
         """The YAML path (``segments[3].children[0]``) of the node being composed.

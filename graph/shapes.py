@@ -134,17 +134,11 @@ class MapOf:
         self.key, self.value = key, value
 
     def check(self, value, path, problem):
-        if not isinstance(value, dict):
-            problem(path, f"must be a mapping, got {describe(value)}")
-            return INVALID
-        out = {}
-        for k, v in value.items():
-            where = _join(path, k)
-            key = self.key.check(k, where, problem)
-            checked = self.value.check(v, where, problem) if key is not INVALID else INVALID
-            if checked is not INVALID:
-                out[key] = checked
-        return out
+        return _check_entries(value, path, problem, self._entry)
+
+    def _entry(self, key, value, where, problem):
+        key = self.key.check(key, where, problem)
+        return key, (self.value.check(value, where, problem) if key is not INVALID else INVALID)
 
 
 class Fields:
@@ -157,17 +151,24 @@ class Fields:
         self.fields, self.what = dict(fields), what
 
     def check(self, value, path, problem):
-        if not isinstance(value, dict):
-            problem(path, f"must be a mapping, got {describe(value)}")
-            return INVALID
-        out = {}
-        for k, v in value.items():
-            where = _join(path, k)
-            if k not in self.fields:
-                problem(where, f"unknown {self.what} {k!r}"
-                        f"{closest(k, self.fields) or ' (allowed: ' + ', '.join(self.fields) + ')'}")
-                continue
-            checked = self.fields[k].check(v, where, problem)
-            if checked is not INVALID:
-                out[k] = checked
-        return out
+        return _check_entries(value, path, problem, self._entry)
+
+    def _entry(self, key, value, where, problem):
+        if key not in self.fields:
+            problem(where, f"unknown {self.what} {key!r}"
+                    f"{closest(key, self.fields) or ' (allowed: ' + ', '.join(self.fields) + ')'}")
+            return key, INVALID
+        return key, self.fields[key].check(value, where, problem)
+
+
+def _check_entries(value, path, problem, entry):
+    """The entries of a mapping that ``entry(key, value, path, problem)`` finds good."""
+    if not isinstance(value, dict):
+        problem(path, f"must be a mapping, got {describe(value)}")
+        return INVALID
+    out = {}
+    for k, v in value.items():
+        key, checked = entry(k, v, _join(path, k), problem)
+        if checked is not INVALID:
+            out[key] = checked
+    return out

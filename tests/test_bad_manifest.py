@@ -339,3 +339,23 @@ def test_good_settings_are_kept(tmp_path, demo_files):
     s = settings_for(chainkg.load(write_data_dir(tmp_path / "d", demo_files)))
     assert (s.strong_min, s.decay, s.w_closure) == (2, 1, 0)
     assert s.region_groups["成渝"] == ("500000", "510000") and s.preferred_origins == ("成渝",)
+
+
+@pytest.mark.parametrize("table, message", [
+    ("{file: e.csv, kind: enterprises, columns: [公司]}",
+     "mapping.yaml: tables[0].columns: must be a mapping, got a list ['公司']"),
+    ("{file: e.csv, kind: enterprises, columns: {公司: name}, values: {name: [甲]}}",
+     "mapping.yaml: tables[0].values.name: must be a mapping, got a list ['甲']"),
+    ("{file: e.csv, kind: enterprises, colums: {公司: name}}",
+     "mapping.yaml: tables[0].colums: unknown key 'colums' (did you mean 'columns'?)"),
+])
+def test_mapping_file_entries_of_the_wrong_kind(tmp_path, table, message):
+    from click.testing import CliRunner
+
+    from chainkg.cli import cli
+
+    (tmp_path / "e.csv").write_text("公司\n甲\n", encoding="utf-8")
+    (tmp_path / "mapping.yaml").write_text(f"source: s\nas_of: '2025'\ntables:\n  - {table}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", "table", str(tmp_path / "mapping.yaml"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert result.output.strip() == f"Error: {message}", result.output

@@ -193,13 +193,29 @@ WEIGHT_NAMES = {"demand": "w_demand", "supply": "w_supply", "closure": "w_closur
                 "size": "t_size", "flags": "t_flags", "ties": "t_ties", "origin": "t_origin"}
 
 
+def _setting_problem(name, value):
+    """What is wrong with ``value`` for the setting ``name``, or None."""
+    from chainkg.queries.settings import settings_problems
+
+    problems = settings_problems({name: value})[1] if value is not None else []
+    return problems[0][1] if problems else None
+
+
+def _check_setting(ctx, param, value):
+    """Click callback: a usage error when the value does not fit its setting."""
+    message = _setting_problem(param.name, value)
+    if message:
+        raise click.BadParameter(message)
+    return value
+
+
 def settings_options(f):
     """Thresholds and weights of the queries (defaults from the manifest, then these)."""
 
     @click.option("--strong-min", type=click.IntRange(min=1),
                   help="Local enterprises for a segment to count as present [default: 3].")
-    @click.option("--decay", type=click.FloatRange(0, 1, min_open=True),
-                  help="Weight of a segment one more supply step away [default: 0.5].")
+    @click.option("--decay", type=float, callback=_check_setting,
+                  help="Weight of a segment one more supply step away, in (0, 1] [default: 0.5].")
     @click.option("--weight", "weights", multiple=True, metavar="TERM=W",
                   help="A score weight, repeatable. Priority terms [defaults]: demand [0.30], "
                        "supply [0.15], closure [0.25], centrality [0.15], availability [0.15]; "
@@ -215,10 +231,14 @@ def settings_options(f):
             if term.strip() not in WEIGHT_NAMES:
                 raise click.BadParameter(f"unknown term {term!r} (one of {', '.join(WEIGHT_NAMES)})",
                                          param_hint="--weight")
+            name = WEIGHT_NAMES[term.strip()]
             try:
-                settings[WEIGHT_NAMES[term.strip()]] = float(value)
+                settings[name] = float(value)
             except ValueError:
                 raise click.BadParameter(f"{item!r} is not TERM=NUMBER", param_hint="--weight") from None
+            message = _setting_problem(name, settings[name])
+            if message:
+                raise click.BadParameter(f"{item!r}: {message}", param_hint="--weight")
         return f(*args, settings=settings, **kwargs)
 
     return wrapper

@@ -19,7 +19,7 @@ from chainkg.errors import UnknownReferenceError
 from chainkg.graph.resolve import NameIndex
 from chainkg.graph.schema import TABLE_COLUMNS
 
-__all__ = ["Segment", "Chain", "ChainGraph", "empty_table", "segment_index"]
+__all__ = ["Segment", "Chain", "ChainGraph", "empty_table", "segment_index", "region_index"]
 
 
 @dataclass
@@ -56,6 +56,14 @@ def segment_index(segments):
     idx = NameIndex("segment")
     for s in segments:
         idx.add(s.id, [s.name, s.name_en, *s.aliases, s.id.split(".", 1)[1]])
+    return idx
+
+
+def region_index(regions):
+    """A :class:`NameIndex` of the ``regions`` table's rows by id, name and English name."""
+    idx = NameIndex("region")
+    for rid, name, name_en in regions[["id", "name", "name_en"]].itertuples(index=False):
+        idx.add(str(rid), [name, name_en])
     return idx
 
 
@@ -198,10 +206,7 @@ class ChainGraph:
 
     @cached_property
     def region_index(self):
-        idx = NameIndex("region")
-        for rid, name, name_en in self.regions[["id", "name", "name_en"]].itertuples(index=False):
-            idx.add(str(rid), [name, name_en])
-        return idx
+        return region_index(self.regions)
 
     def resolve_segment(self, ref, chain=None):
         """The segment id that ``ref`` (id, name or alias) means, optionally within a chain."""

@@ -18,20 +18,43 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from chainkg.errors import DataError, ValidationError
-from chainkg.graph.model import ChainGraph
+from chainkg.errors import AmbiguousReferenceError, DataError, UnknownReferenceError, ValidationError
+from chainkg.graph.model import ChainGraph, region_index
+from chainkg.graph.shapes import INVALID, Any, Choice, Fields, ListOf, MapOf, Text
 from chainkg.loaders.facts import normalize_tables
 from chainkg.loaders.imports import read_imports
 from chainkg.loaders.report import Report
-from chainkg.loaders.tables import TABLE_SUFFIXES, read_table
-from chainkg.loaders.template import load_chain_template, read_yaml
+from chainkg.loaders.tables import HEADER_ALIASES, TABLE_SUFFIXES, read_table
+from chainkg.loaders.template import load_chain_template
+from chainkg.loaders.yamlfile import read_yaml
 
-__all__ = ["load", "validate", "read_data_dir", "embedded_data_dir", "MANIFEST_NAME"]
+__all__ = ["load", "validate", "read_data_dir", "embedded_data_dir", "manifest_shape", "MANIFEST_NAME"]
 
 MANIFEST_NAME = "chainkg.yaml"
 TABLE_ORDER = ("sources", "regions", "enterprises", "projects", "presence", "links", "figures")
-MANIFEST_KEYS = {"name", "description", "as_of", "home_region", "chains", "tables", "columns",
-                 "settings", "defaults", "source", "imports"}
+
+
+def manifest_shape():
+    """What each key of the manifest may hold, at every level.
+
+    ``settings`` are the queries' thresholds and weights, and take the shape
+    :mod:`chainkg.queries.settings` declares for them; imported here, when a manifest is
+    read, so that importing the loaders does not import the queries.
+    """
+    from chainkg.queries.settings import SETTINGS_SHAPE
+
+    columns = {name: list(dict.fromkeys([*HEADER_ALIASES[name], "source", "as_of"])) for name in TABLE_ORDER}
+    return Fields({
+        "name": Text(), "description": Text(), "as_of": Text(), "home_region": Text(), "source": Text(),
+        "chains": ListOf(Text()),
+        "tables": Fields({name: Text() for name in TABLE_ORDER}, what="table"),
+        "columns": Fields({name: MapOf(Text(), Choice(cols, f"{name} column"))
+                           for name, cols in columns.items()}, what="table"),
+        "defaults": MapOf(Choice(dict.fromkeys(c for cols in columns.values() for c in cols), "column"),
+                          Text()),
+        "settings": SETTINGS_SHAPE,
+        "imports": Any(),  # entry by entry in read_imports
+    })
 
 
 def embedded_data_dir():
@@ -46,17 +69,9 @@ def _read_manifest(root, report):
     data = read_yaml(path, report, MANIFEST_NAME)
     if data is None:
         return {}
-    if not isinstance(data, dict):
-        report.add("schema", "the manifest must be a mapping", file=MANIFEST_NAME)
-        return {}
-    for key in sorted(set(data) - MANIFEST_KEYS):
-        report.add("schema", f"unknown key {key!r} (allowed: {', '.join(sorted(MANIFEST_KEYS))})",
-                   file=MANIFEST_NAME, path=key)
-    for key in ("tables", "columns", "settings", "defaults"):
-        if key in data and not isinstance(data[key], dict):
-            report.add("schema", f"{key} must be a mapping", file=MANIFEST_NAME, path=key)
-            data[key] = {}
-    return data
+    checked = manifest_shape().check(data, "", lambda where, message: report.add(
+        "schema", message, file=MANIFEST_NAME, path=where))
+    return {} if checked is INVALID else checked
 
 
 def _chain_files(root, manifest, report):
@@ -182,6 +197,7 @@ def read_data_dir(path=None, *, progress=None):
 
     imported = read_imports(root, manifest, chains, raw, report, progress=progress)
     tables = normalize_tables(raw, chains, manifest, report, imported=imported)
+    _check_home_region(manifest, tables, report)
     if not report.valid:
         return None, report
     meta = {k: manifest.get(k) for k in ("name", "description", "as_of", "home_region")}
@@ -189,6 +205,17 @@ def read_data_dir(path=None, *, progress=None):
     meta["root"] = str(root)
     meta["warnings"] = [str(w) for w in report.warnings]  # for whoever shows the graph to mention
     return ChainGraph(chains, tables, meta), report
+
+
+def _check_home_region(manifest, tables, report):
+    """The home region must be one of the regions: every query without --region starts there."""
+    home = manifest.get("home_region")
+    if home is None or "regions" not in tables:
+        return
+    try:
+        region_index(tables["regions"]).resolve(home)
+    except (UnknownReferenceError, AmbiguousReferenceError) as err:
+        report.add("unknown-region", str(err), file=MANIFEST_NAME, path="home_region")
 
 
 def validate(path=None):

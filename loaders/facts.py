@@ -292,6 +292,8 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None):
         t = inputs["links"][0]
         source, as_of = t.provenance(sources)
         weight = t.numbers("weight")
+        t.problems("bad-value", weight.notna() & ~weight.between(0, np.inf, inclusive="left"), "weight",
+                   lambda v: f"link weight must be a finite number >= 0, got {v!r}")
         out["links"] = _frame("links", supplier=t.resolve("supplier", enterprise_names, "enterprise"),
                               customer=t.resolve("customer", enterprise_names, "enterprise"),
                               product=t.col("product"), weight=weight.fillna(1.0),

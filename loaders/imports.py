@@ -20,6 +20,7 @@ from __future__ import annotations
 import pandas as pd
 
 from chainkg.errors import DataError
+from chainkg.graph.shapes import Text
 from chainkg.loaders.facts import TableInput
 from chainkg.loaders.importing import inferred_regions
 from chainkg.loaders.report import Report
@@ -105,6 +106,12 @@ def _read_entry(root, entry, where, segments, report, progress):
     start = report.count
     for key in sorted(set(entry) - set(IMPORT_KEYS), key=str):
         problem("schema", f"unknown key {key!r} (allowed: {', '.join(IMPORT_KEYS)})", key)
+    typed = report.count
+    for key in ("path", "mapping", "as_of"):
+        if key in entry:
+            Text().check(entry[key], key, lambda key, message: problem("schema", message, key))
+    if report.count > typed:  # a list or mapping where a name belongs: nothing more to check
+        return None
     if entry.get("format") not in IMPORT_FORMATS:
         problem("schema", f"unknown import format {entry.get('format')!r} "
                 f"(known: {', '.join(IMPORT_FORMATS)})", "format")

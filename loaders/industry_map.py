@@ -21,7 +21,7 @@ from pathlib import Path
 from chainkg.errors import DataError
 from chainkg.graph.resolve import normalize_name
 from chainkg.loaders.report import Report
-from chainkg.loaders.template import read_yaml
+from chainkg.loaders.yamlfile import read_yaml
 
 __all__ = ["IndustryRule", "IndustryMapping", "load_industry_mapping", "embedded_mapping_path"]
 

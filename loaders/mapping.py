@@ -39,11 +39,12 @@ import pandas as pd
 
 from chainkg.errors import DataError, ValidationError
 from chainkg.graph.schema import TABLE_COLUMNS
+from chainkg.graph.shapes import Any, Fields, MapOf, Text
 from chainkg.loaders.importing import ImportResult, skipped_frame, summary_frame, write_data_dir
 from chainkg.loaders.regions_infer import divisions, infer_regions
 from chainkg.loaders.report import Report
 from chainkg.loaders.tables import read_table
-from chainkg.loaders.template import read_yaml
+from chainkg.loaders.yamlfile import read_yaml
 
 __all__ = ["read_mapped_tables", "import_mapped_tables", "KINDS"]
 
@@ -55,6 +56,10 @@ KINDS = {
     "projects": TABLE_COLUMNS["projects"],
     "presence": TABLE_COLUMNS["presence"],
 }
+
+#: The keys of a ``tables`` entry; column targets are checked per kind in :func:`_spec`.
+TABLE_SHAPE = Fields({"file": Text(), "kind": Any(), "columns": MapOf(Text(), Any()),
+                      "values": MapOf(Text(), MapOf(Text(), Text()))})
 
 
 def _spec(mapping_path):
@@ -75,6 +80,10 @@ def _spec(mapping_path):
         if not isinstance(t, dict) or not t.get("file") or t.get("kind") not in KINDS:
             raise DataError(f"{where}: needs file and kind (one of {', '.join(KINDS)})",
                             file=mapping_path.name)
+        problems = []
+        TABLE_SHAPE.check(t, where, lambda path, message: problems.append(f"{path}: {message}"))
+        if problems:
+            raise DataError(problems[0], file=mapping_path.name)
         for header, column in (t.get("columns") or {}).items():
             if column not in KINDS[t["kind"]]:
                 raise DataError(f"{where}.columns.{header}: {column!r} is not a column of "

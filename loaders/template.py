@@ -28,35 +28,25 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 from chainkg.graph.model import Chain, Segment
 from chainkg.graph.schema import STAGES
+from chainkg.graph.shapes import Any, Fields, ListOf, Number, Text
 from chainkg.loaders.report import Report
+from chainkg.loaders.yamlfile import read_yaml
 
-__all__ = ["load_chain_template", "parse_chain_template", "read_yaml"]
+__all__ = ["load_chain_template", "parse_chain_template"]
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
-SEGMENT_KEYS = {"id", "name", "name_en", "stage", "weight", "aliases", "description", "children",
-                "parent"}
-CHAIN_KEYS = {"id", "name", "name_en", "source", "as_of", "segments", "supplies", "description"}
+#: Segment trees deeper than this are refused (real chains have three or four levels).
+MAX_SEGMENT_DEPTH = 32
 
-
-def read_yaml(path, report, name=None):
-    """Parse a YAML file; syntax errors become problems with line and column."""
-    name = str(name or path)
-    try:
-        with open(path, encoding="utf-8-sig") as f:
-            return yaml.safe_load(f)
-    except UnicodeDecodeError as err:
-        report.add("encoding", f"not UTF-8 text ({err.reason} at byte {err.start})", file=name)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = dict(row=mark.line + 1, column=mark.column + 1) if mark else {}
-        report.add("yaml", f"invalid YAML: {getattr(err, 'problem', None) or err}", file=name, **where)
-    except OSError as err:
-        report.add("io", f"cannot read: {err.strerror}", file=name)
-    return None
+# What each key holds; ids, stages, segments and supplies have checks of their own below.
+CHAIN_SHAPE = Fields({"id": Any(), "name": Text(), "name_en": Text(), "source": Text(),
+                      "as_of": Text(), "segments": Any(), "supplies": Any(), "description": Text()})
+SEGMENT_SHAPE = Fields({"id": Any(), "name": Text(), "name_en": Text(), "stage": Any(),
+                        "weight": Number(low=0), "aliases": ListOf(Text()), "description": Text(),
+                        "children": Any(), "parent": Text()})
+SUPPLY_SHAPE = Fields({"from": Text(), "to": Text(), "weight": Number(low=0, low_open=True)})
 
 
 def load_chain_template(path, report=None, name=None):
@@ -86,13 +76,12 @@ def parse_chain_template(data, report, file=None):
     if not isinstance(data, dict):
         problem("", "a chain template must be a mapping with id, name and segments")
         return None
-    for key in sorted(set(data) - CHAIN_KEYS):
-        problem(key, f"unknown key {key!r} (allowed: {', '.join(sorted(CHAIN_KEYS))})")
+    CHAIN_SHAPE.check(data, "", problem)
     chain_id = data.get("id")
     if not isinstance(chain_id, str) or not ID_PATTERN.match(chain_id):
         problem("id", f"chain id must match [a-z0-9_]+, got {chain_id!r}")
         chain_id = "?"
-    if not _text(data.get("name")):
+    if _missing(data, "name"):
         problem("name", "missing chain name")
     segments = data.get("segments")
     if not isinstance(segments, list) or not segments:
@@ -128,18 +117,14 @@ def parse_chain_template(data, report, file=None):
         stage = spec.get("stage") or (parent_seg.stage if parent_seg else "")
         if stage not in STAGES:
             problem(f"{ypath}.stage", f"stage must be one of {', '.join(STAGES)}, got {stage or None!r}")
-        weight = spec.get("weight", 1.0)
-        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight < 0:
-            problem(f"{ypath}.weight", f"weight must be a number >= 0, got {weight!r}")
-            weight = 1.0
-        aliases = spec.get("aliases") or []
-        if not isinstance(aliases, list) or not all(_text(a) for a in aliases):
-            problem(f"{ypath}.aliases", "aliases must be a list of names")
-            aliases = []
+        level = (parent_seg.level + 1) if parent_seg else 1
+        if level == MAX_SEGMENT_DEPTH + 1:  # reported once, at the first segment too deep
+            problem(ypath, f"segments nested deeper than {MAX_SEGMENT_DEPTH} levels")
+        weight, aliases = spec.get("weight", 1.0), spec.get("aliases") or []  # checked by the shape
         seg_objs[rel] = Segment(
             id=f"{chain_id}.{rel}", chain=chain_id, name=str(spec.get("name", "")).strip(),
             name_en=str(spec.get("name_en") or ""), stage=stage,
-            level=(parent_seg.level + 1) if parent_seg else 1, weight=float(weight),
+            level=level, weight=float(weight),
             parent=parent_seg.id if parent_seg else None, aliases=tuple(str(a) for a in aliases),
             description=str(spec.get("description") or ""))
     _check_names(seg_objs, by_path, problem)
@@ -156,6 +141,10 @@ def parse_chain_template(data, report, file=None):
         if not isinstance(edge, dict):
             problem(path, "a supply edge is {from: SEGMENT, to: SEGMENT, weight: N}")
             continue
+        known = report.count
+        SUPPLY_SHAPE.check(edge, path, problem)
+        if report.count > known:
+            continue
         ends = []
         for end in ("from", "to"):
             ref = edge.get(end)
@@ -164,9 +153,6 @@ def parse_chain_template(data, report, file=None):
                 problem(f"{path}.{end}", f"unknown segment {ref!r}")
             ends.append(rel)
         weight = edge.get("weight", 1.0)
-        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight <= 0:
-            problem(f"{path}.weight", f"weight must be a number > 0, got {weight!r}")
-            continue
         if all(e in seg_objs for e in ends):
             a, b = (seg_objs[e].id for e in ends)
             if a == b or b.startswith(a + ".") or a.startswith(b + "."):
@@ -180,8 +166,9 @@ def parse_chain_template(data, report, file=None):
                  segments=[seg_objs[r] for r in order], supplies=supplies)
 
 
-def _text(value):
-    return isinstance(value, (str, int)) and str(value).strip() != ""
+def _missing(spec, key):
+    """Absent or blank (a value of the wrong kind is the shape's to report)."""
+    return key not in spec or (isinstance(spec[key], str) and spec[key].strip() == "")
 
 
 def _collect(items, path, parent, specs, problem):
@@ -194,8 +181,7 @@ def _collect(items, path, parent, specs, problem):
         if not isinstance(spec, dict):
             problem(ypath, "a segment must be a mapping with id and name")
             continue
-        for key in sorted(set(spec) - SEGMENT_KEYS):
-            problem(f"{ypath}.{key}", f"unknown key {key!r}")
+        SEGMENT_SHAPE.check(spec, ypath, problem)
         local = spec.get("id")
         local = str(local) if isinstance(local, (str, int)) else local
         if not isinstance(local, str) or not all(ID_PATTERN.match(p) for p in local.split(".")):
@@ -207,7 +193,7 @@ def _collect(items, path, parent, specs, problem):
             rel = f"{parent}.{local}"
         else:
             rel = local
-        if not _text(spec.get("name")):
+        if _missing(spec, "name"):
             problem(f"{ypath}.name", "missing segment name")
         own_parent = parent
         if parent is None and spec.get("parent") is not None:

@@ -27,8 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 
 from chainkg.errors import DataError
+from chainkg.graph.shapes import INVALID, Fields, ListOf, MapOf, Number, Text
 
-__all__ = ["Settings", "settings_for", "DEFAULT_REGION_GROUPS"]
+__all__ = ["Settings", "settings_for", "settings_problems", "SETTINGS_SHAPE", "DEFAULT_REGION_GROUPS"]
 
 #: Yangtze River Delta (three provinces and Shanghai) and Pearl River Delta (nine cities).
 DEFAULT_REGION_GROUPS = {
@@ -68,36 +69,70 @@ class Settings:
                 "origin": self.t_origin}
 
 
+class _SettingsShape(Fields):
+    """The settings' fields, and preferred origins that name known region groups."""
+
+    def check(self, value, path, problem):
+        checked = super().check(value, path, problem)
+        if checked is INVALID:
+            return INVALID
+        groups = {**DEFAULT_REGION_GROUPS, **checked.get("region_groups", {})}
+        for i, group in enumerate(checked.get("preferred_origins", ())):
+            if group not in groups:
+                problem(f"{path + '.' if path else ''}preferred_origins[{i}]",
+                        f"unknown region group {group!r} (known: {', '.join(groups)})")
+                checked.pop("preferred_origins")
+                break
+        return checked
+
+
+#: What each setting may hold, in the manifest and in options.
+SETTINGS_SHAPE = _SettingsShape({
+    "strong_min": Number(low=1, integer=True),
+    "decay": Number(low=0, high=1, low_open=True),
+    **{f.name: Number(low=0) for f in fields(Settings) if f.name.startswith(("w_", "t_"))},
+    "preferred_origins": ListOf(Text()),
+    "region_groups": MapOf(Text(), ListOf(Text())),
+}, what="setting")
+
+
+def settings_problems(values):
+    """The checked settings and a ``(path, message)`` for each value that does not fit.
+
+    Examples
+    --------
+    >>> settings_problems({"decay": 2, "strong_min": 5})
+    ({'strong_min': 5}, [('decay', 'must be in (0, 1], got 2')])
+    """
+    problems = []
+    checked = SETTINGS_SHAPE.check(values, "", lambda path, message: problems.append((path, message)))
+    return ({} if checked is INVALID else checked), problems
+
+
 def settings_for(graph=None, **overrides):
     """Settings from the graph's manifest, then ``overrides`` (None values are ignored).
+
+    Raises
+    ------
+    DataError
+        When a value does not fit its setting.
 
     Examples
     --------
     >>> settings_for(strong_min=5).strong_min
     5
     """
-    names = {f.name for f in fields(Settings)}
-    values = {}
     manifest = dict((graph.meta.get("settings") or {}) if graph is not None else {})
+    values = {}
     for source, items in (("manifest settings", manifest), ("options", overrides)):
-        for key, value in items.items():
-            if value is None:
-                continue
-            if key not in names:
-                raise DataError(f"unknown setting {key!r} in {source} (known: {', '.join(sorted(names))})")
-            values[key] = value
-    if "region_groups" in values:
-        values["region_groups"] = {**DEFAULT_REGION_GROUPS,
-                                   **{k: tuple(str(r) for r in v) for k, v in values["region_groups"].items()}}
-    if "preferred_origins" in values:
-        values["preferred_origins"] = tuple(values["preferred_origins"])
-    s = replace(Settings(), **values)
-    if s.strong_min < 1:
-        raise DataError(f"strong_min must be at least 1, got {s.strong_min!r}")
-    if not 0 < s.decay <= 1:
-        raise DataError(f"decay must be in (0, 1], got {s.decay!r}")
-    unknown = [g for g in s.preferred_origins if g not in s.region_groups]
-    if unknown:
-        raise DataError(f"unknown region group {unknown[0]!r} in preferred_origins "
-                        f"(known: {', '.join(s.region_groups)})")
-    return s
+        values.update({k: v for k, v in items.items() if v is not None})
+        checked, problems = settings_problems(values)
+        if problems:
+            path, message = problems[0]
+            raise DataError(f"{source}: {path}: {message}")
+    if "region_groups" in checked:
+        checked["region_groups"] = {**DEFAULT_REGION_GROUPS,
+                                    **{k: tuple(v) for k, v in checked["region_groups"].items()}}
+    if "preferred_origins" in checked:
+        checked["preferred_origins"] = tuple(checked["preferred_origins"])
+    return replace(Settings(), **checked)

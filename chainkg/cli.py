@@ -22,8 +22,8 @@ __all__ = ["cli", "main"]
 class State:
     """What the group's options set up for its commands: the data directory, lazily loaded."""
 
-    def __init__(self, data, debug):
-        self.data, self.debug = data, debug
+    def __init__(self, data, debug, allow_outside=()):
+        self.data, self.debug, self.allow_outside = data, debug, tuple(allow_outside)
         self._graph = None
 
     def graph(self):
@@ -34,7 +34,7 @@ class State:
             if sys.stderr.isatty():
                 def progress(name):
                     click.echo(f"reading {name}…", err=True)
-            self._graph = load(self.data, progress=progress)
+            self._graph = load(self.data, progress=progress, allow_outside=self.allow_outside)
         return self._graph
 
 
@@ -84,10 +84,14 @@ def emit(result, *, fmt, output, title=None):
 @click.group(cls=ChainKGGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data", "-d", type=click.Path(file_okay=False), envvar="CHAINKG_DATA",
               help="Data directory (default: the embedded 梁平区 dataset; env CHAINKG_DATA).")
+@click.option("--allow-outside", multiple=True, metavar="DIR", envvar="CHAINKG_ALLOW_OUTSIDE",
+              type=click.Path(file_okay=False),
+              help="A directory outside the data directory that its manifest may name (a dataset "
+                   "kept elsewhere), repeatable (env CHAINKG_ALLOW_OUTSIDE, separated by ':').")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
 @click.version_option(package_name="chainkg")
 @click.pass_context
-def cli(ctx, data, debug):
+def cli(ctx, data, allow_outside, debug):
     """chainkg: industrial-chain knowledge graph (产业链知识图谱) for investment planning.
 
     Loads chain templates, regions, enterprises and projects, finds the missing and
@@ -95,7 +99,7 @@ def cli(ctx, data, debug):
 
     Example: chainkg info
     """
-    ctx.obj = State(data, debug)
+    ctx.obj = State(data, debug, allow_outside)
 
 
 @cli.command()
@@ -142,7 +146,7 @@ def validate(state, emit):
 
     from chainkg.loaders import validate as validate_dir
 
-    report = validate_dir(state.data)
+    report = validate_dir(state.data, allow_outside=state.allow_outside)
     if emit.keywords["fmt"] == "json":
         emit(report)
     elif report.valid:
@@ -669,7 +673,7 @@ def extract(state, file, datadir, region, source, as_of, emit):
     from chainkg.loaders.text import extract_file
 
     emit(extract_file(file, data=state.data, write_presence_to=datadir, region=region,
-                      source=source, as_of=as_of))
+                      source=source, as_of=as_of, allow_outside=state.allow_outside))
 
 
 def main(argv=None):

@@ -90,6 +90,73 @@ CASES = [
 ]
 
 
+# 3. Files a data directory names must resolve inside it (links followed).
+OUTSIDE = "outside the data directory"
+PRESENCE = "region,segment,enterprises,source\n500155,demo.design,,test\n"
+
+
+def _link_out(target, text=PRESENCE):
+    """A maker of a symbolic link to ``target``, a file it writes beside the data directory."""
+    def make(path):
+        data = next(p for p in path.parents if p.name == "data")
+        outside = data.parent / "outside" / target
+        outside.parent.mkdir(parents=True, exist_ok=True)
+        outside.write_text(text, encoding="utf-8")
+        path.symlink_to(outside)
+    return make
+
+
+def _manifest(extra):
+    return "name: demo\nas_of: '2025-01'\nhome_region: '500155'\n" + extra
+
+
+CKG_COMPANY = '{"name": "长电科技", "fullname": "江苏长电科技股份有限公司", "code": "600584"}\n'
+
+CASES += [
+    BadInput("manifest-table-parent-path", {"chainkg.yaml": _manifest("tables: {presence: ../elsewhere/presence.csv}\n"),
+                                           "../elsewhere/presence.csv": PRESENCE},
+             message=OUTSIDE, location="chainkg.yaml: tables.presence: '../elsewhere/presence.csv' resolves to"),
+    BadInput("manifest-table-absolute-path", {"chainkg.yaml": _manifest("tables: {presence: /etc/passwd}\n")},
+             message=OUTSIDE, location="chainkg.yaml: tables.presence: '/etc/passwd' resolves to"),
+    BadInput("manifest-chain-parent-path", {"chainkg.yaml": _manifest("chains: [../demo.yaml]\n"),
+                                           "../demo.yaml": "id: x\n"},
+             message=OUTSIDE, location="chainkg.yaml: chains[0]: '../demo.yaml'"),
+    BadInput("table-symlink-leaving-the-directory", {"presence.csv": _link_out("secret/presence.csv")},
+             message=OUTSIDE, location="presence.csv: 'presence.csv' resolves to"),
+    BadInput("manifest-table-symlink-leaving-the-directory",
+             {"chainkg.yaml": _manifest("tables: {presence: p/presence.csv}\n"),
+              "p/presence.csv": _link_out("secret/p.csv")},
+             message=OUTSIDE, location="chainkg.yaml: tables.presence: 'p/presence.csv'"),
+    BadInput("chain-template-symlink-leaving-the-directory", {"chains/other.yaml": _link_out("x/other.yaml")},
+             message=OUTSIDE, location="chains/other.yaml: 'chains/other.yaml'"),
+    BadInput("manifest-import-parent-path", {"chainkg.yaml": _manifest("imports: [{format: ckg, path: ../ckg}]\n"),
+                                            "../ckg/company.json": CKG_COMPANY},
+             message=OUTSIDE, location="chainkg.yaml: imports[0].path: '../ckg'"),
+    BadInput("manifest-import-mapping-parent-path",
+             {"chainkg.yaml": _manifest("imports: [{format: ckg, path: ckg, mapping: /etc/sw.yaml}]\n"),
+              "ckg/company.json": CKG_COMPANY},
+             message=OUTSIDE, location="chainkg.yaml: imports[0].mapping: '/etc/sw.yaml'"),
+    BadInput("manifest-import-file-symlink-leaving-the-directory",
+             {"chainkg.yaml": _manifest("imports: [{format: ckg, path: ckg}]\n"),
+              "ckg/company.json": _link_out("x/company.json", CKG_COMPANY)},
+             message=OUTSIDE, location="chainkg.yaml: imports[0].path: 'ckg/company.json'"),
+    BadInput("manifest-table-outside-but-allowed",
+             {"chainkg.yaml": _manifest("tables: {presence: ../elsewhere/presence.csv}\n"),
+              "../elsewhere/presence.csv": PRESENCE},
+             ("--allow-outside", "{dir}/../elsewhere", "validate"), exit_code=0,
+             check=lambda result, data: "ok:" in result.output),
+    BadInput("import-table-file-outside-the-mapping-directory",
+             {"m/mapping.yaml": MAPPING.replace("file: e.csv", "file: ../e.csv"),
+              "e.csv": MAPPED["m/e.csv"]},
+             ("import", "table", "{dir}/m/mapping.yaml", "-o", "{tmp}/out"),
+             message="outside the mapping file's directory", location="mapping.yaml: tables[0].file: '../e.csv'"),
+    BadInput("import-table-file-symlink-outside-the-mapping-directory",
+             {**MAPPED, "m/e.csv": _link_out("x/e.csv", MAPPED["m/e.csv"])},
+             ("import", "table", "{dir}/m/mapping.yaml", "-o", "{tmp}/out"),
+             message="outside the mapping file's directory", location="mapping.yaml: tables[0].file: 'e.csv'"),
+]
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_bad_input(case, tmp_path, demo_files, monkeypatch):
     monkeypatch.chdir(tmp_path)  # "." is then the directory holding the case's data

@@ -33,7 +33,7 @@ class State:
             progress = None
             if sys.stderr.isatty():
                 def progress(name):
-                    click.echo(f"reading {name}…", err=True)
+                    click.echo(_shown(f"reading {name}…"), err=True)
             self._graph = load(self.data, progress=progress, allow_outside=self.allow_outside)
         return self._graph
 
@@ -48,7 +48,14 @@ class ChainKGGroup(click.Group):
             state = ctx.obj
             if state is not None and state.debug:
                 raise
-            raise click.ClickException(str(err)) from err
+            raise click.ClickException(_shown(str(err))) from err
+
+
+def _shown(text):
+    """Text for the terminal: data (names, file names) quoted in it may hold control characters."""
+    from chainkg.render import terminal_safe
+
+    return terminal_safe(text)
 
 
 def output_options(f):
@@ -77,6 +84,8 @@ def emit(result, *, fmt, output, title=None):
     if output:
         write_atomic(output, text)
         click.echo(f"wrote {output}", err=True)
+    elif fmt == "csv" and sys.stdout.isatty():  # CSV is data, but a terminal must not obey it
+        click.echo("\n".join(_shown(line) for line in text.split("\n")), nl=False)
     else:
         click.echo(text, nl=False)
 
@@ -152,12 +161,12 @@ def validate(state, emit):
     elif report.valid:
         click.echo(f"ok: {len(report.files)} files, no problems")
         for f in report.files:
-            click.echo(f"  {f}")
+            click.echo(_shown(f"  {f}"))
     else:
         problems = pd.DataFrame([p.__dict__ for p in report.problems])
         if emit.keywords["fmt"] == "table" and not emit.keywords["output"]:
             for line in report.lines():
-                click.echo(line)
+                click.echo(_shown(line))
         else:
             emit(problems)
         click.echo(f"{report.count} problem{'s' if report.count != 1 else ''} found", err=True)
@@ -503,7 +512,7 @@ def viz(state, regions, chains, enterprises, projects, max_nodes, output, settin
                            enterprises=enterprises, projects=projects, max_nodes=max_nodes, **settings)
     click.echo(f"wrote {output}: {len(cmap.nodes)} nodes, {len(cmap.edges)} edges", err=True)
     for notice in cmap.header["notices"]:
-        click.echo(notice, err=True)
+        click.echo(_shown(notice), err=True)
 
 
 def _report_format(f):

@@ -157,6 +157,60 @@ CASES += [
 ]
 
 
+# 4, 6, 7. Names reach Markdown, spreadsheets and the terminal harmless.
+DEMO_ENTERPRISES = (
+    "id,name,region,segments,flags,output_cny,source,as_of\n"
+    "e1,甲公司,500155,demo.fab,规上,1亿,test,2025\n"
+    "e2,乙公司,500155,封测;设计,,,test,2025\n"
+    "e3,{name},320200,demo.materials.wafer,上市;专精特新,5000000,test,2025\n"
+)
+TARGETS = ("targets", "--segment", "demo.materials.wafer")
+
+
+def _named(name):
+    """enterprises.csv with the candidate elsewhere (e3) named ``name`` (CSV-quoted)."""
+    return {"enterprises.csv": DEMO_ENTERPRISES.format(name='"' + name.replace('"', '""') + '"')}
+
+
+def _output_has(*present, absent=()):
+    def check(result, data):
+        for text in present:
+            assert text in result.output, (text, result.output)
+        for text in absent:
+            assert text not in result.output, (text, result.output)
+    return check
+
+
+def _xlsx_cell(path, column, expected):
+    """A check that the workbook's first sheet has ``expected`` in the column headed ``column``."""
+    def check(result, data):
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(data.parent / "scratch" / path).worksheets[0]
+        header = [c.value for c in sheet[1]]
+        assert sheet.cell(2, header.index(column) + 1).value == expected
+    return check
+
+
+CASES += [
+    BadInput("md-html-in-a-name", _named("<script>alert(1)</script>"), (*TARGETS, "-f", "md"), exit_code=0,
+             check=_output_has("&lt;script&gt;alert(1)&lt;/script&gt;", absent=["<script>"])),
+    BadInput("md-table-metacharacters-in-a-name", _named("# a | b `c` [x](http://e)"), (*TARGETS, "-f", "md"),
+             exit_code=0, check=_output_has("| \\# a \\| b \\`c\\` \\[x\\](http://e) |")),
+    BadInput("csv-formula-after-a-list-separator", _named('a;=HYPERLINK("http://evil")'), (*TARGETS, "-f", "csv"),
+             exit_code=0, check=_output_has('"\'a;=HYPERLINK(""http://evil"")"')),
+    BadInput("csv-formula-after-a-comma", _named("a,@SUM(1)"), (*TARGETS, "-f", "csv"),
+             exit_code=0, check=_output_has('"\'a,@SUM(1)"')),
+    BadInput("xlsx-formula-after-a-list-separator", _named("a;=HYPERLINK(1)"), (*TARGETS, "-o", "{tmp}/t.xlsx"),
+             exit_code=0, check=_xlsx_cell("t.xlsx", "name", "'a;=HYPERLINK(1)")),
+    BadInput("xlsx-score-stays-a-number", _named("a;-1"), (*TARGETS, "-o", "{tmp}/t.xlsx"),
+             exit_code=0, check=_xlsx_cell("t.xlsx", "score", 0.805)),
+    BadInput("error-quoting-a-file-name-with-an-escape-sequence", {"chains/\x1b[2Jevil.yaml": "id: [unclosed\n"},
+             ("info",), "\\x1b[2Jevil.yaml", "chains/\\x1b[2Jevil.yaml",
+             check=_output_has(absent=["\x1b"])),
+]
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_bad_input(case, tmp_path, demo_files, monkeypatch):
     monkeypatch.chdir(tmp_path)  # "." is then the directory holding the case's data
@@ -215,3 +269,147 @@ def test_a_replaced_bundle_lists_its_files(tmp_path):
     assert set(marker["files"]) == set(os.listdir(out)) - {OUTPUT_MARKER}
     write_import_bundle(chainkg.load(), out, chains=["ic"], overwrite=True)
     assert sorted(Path(tmp_path).iterdir()) == [out]
+
+
+# --- Every export format holds hostile names exactly ------------------------------------
+
+HOSTILE = [
+    'it\'s "quoted", with, commas',
+    "<b>tags</b> & ampersands &amp; </script>",
+    "emoji 🚀🏭 and 汉字",
+    "  leading and trailing spaces  ",
+    "semi;colons;=HYPERLINK(\"x\")",
+    "长" * 5000,
+]
+LINES = "two\nlines\r\nand a CR\r alone"  # in free text, where the loader allows line breaks
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    import chainkg
+
+    graph = chainkg.load()
+    ents = graph.enterprises.copy()
+    ents.loc[: len(HOSTILE) - 1, "name"] = HOSTILE
+    ents.loc[0, "main_business"] = LINES
+    return graph.replace(enterprises=ents)
+
+
+def _names(g):
+    return sorted(d["name"] for _, d in g.nodes(data=True) if d.get("kind") == "Enterprise")
+
+
+def _read_graph_file(path, fmt):
+    import networkx as nx
+
+    from chainkg.graph.files import NODE_LINK_KEYS
+
+    if fmt == "graphml":
+        return nx.read_graphml(path, force_multigraph=True)
+    if fmt == "gexf":
+        return nx.read_gexf(path)
+    return nx.node_link_graph(json.loads(Path(path).read_text(encoding="utf-8")), **NODE_LINK_KEYS)
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
+def test_graph_files_keep_hostile_names_exactly(tmp_path, hostile, fmt):
+    from chainkg.graph.files import write_graph_file
+
+    written = write_graph_file(hostile, tmp_path / f"g.{fmt}", fmt)
+    got = _read_graph_file(tmp_path / f"g.{fmt}", fmt)
+    assert _names(got) == _names(written) and set(HOSTILE) <= set(_names(got))
+    first = next(d for _, d in got.nodes(data=True) if d.get("name") == HOSTILE[0])
+    assert first["main_business"] == LINES
+
+
+def test_neo4j_bundle_keeps_hostile_names_exactly(tmp_path, hostile):
+    import csv
+
+    from chainkg.graph.neo4j_bundle import write_import_bundle
+
+    write_import_bundle(hostile, tmp_path / "b")
+    with open(tmp_path / "b" / "nodes_Enterprise.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert sorted(r["name"] for r in rows) == sorted(hostile.enterprises["name"])
+    assert next(r for r in rows if r["name"] == HOSTILE[0])["main_business"] == LINES
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_xml_exports_are_well_formed_with_control_characters(tmp_path, hostile, fmt):
+    """The loaders refuse control characters in names; the exporters must not depend on it."""
+    import xml.etree.ElementTree as ET
+
+    from chainkg.graph.files import write_graph_file
+
+    ents = hostile.enterprises.copy()
+    ents.loc[0, "name"] = "NUL\x00 ESC\x1b[31m BEL\x07 end"
+    ents.loc[1, "id"] = ents.loc[1, "id"] + "\x00"
+    graph = hostile.replace(enterprises=ents)
+    write_graph_file(graph, tmp_path / f"g.{fmt}", fmt)
+    ET.parse(tmp_path / f"g.{fmt}")  # well-formed XML 1.0
+    names = _names(_read_graph_file(tmp_path / f"g.{fmt}", fmt))
+    assert "NUL\\x00 ESC\\x1b[31m BEL\\x07 end" in names
+
+
+# --- What reaches a terminal, a spreadsheet or Markdown ----------------------------------
+
+TERMINAL_HOSTILE = "red\x1b[31m C1\x9b2J bell\x07 rtl\u202eevil del\x7f"
+
+
+def test_terminal_table_shows_control_characters_as_escapes():
+    import pandas as pd
+
+    from chainkg.render import render
+
+    text = render(pd.DataFrame({"name\x1b[0m": [TERMINAL_HOSTILE, "two\nlines\ttab"]}), "table",
+                  title="title\x1b]0;owned\x07")
+    assert not any(ch in text for ch in "\x1b\x9b\x07\u202e\x7f\t")
+    assert "red\\x1b[31m C1\\x9b2J bell\\x07 rtl\\u202eevil del\\x7f" in text and "two lines tab" in text
+    assert text.startswith("title\\x1b]0;owned\\x07\n")
+
+
+def test_terminal_table_of_a_query_with_a_hostile_name(hostile):
+    from chainkg.queries import rank_targets
+    from chainkg.render import render
+
+    ents = hostile.enterprises.copy()
+    segment = hostile.memberships["segment"].iloc[0]
+    enterprise = hostile.memberships["enterprise"].iloc[0]
+    ents.loc[ents["id"] == enterprise, "name"] = TERMINAL_HOSTILE
+    ents.loc[ents["id"] == enterprise, "region"] = "320200"  # a candidate elsewhere
+    text = render(rank_targets(hostile.replace(enterprises=ents), segment, top=50), "table")
+    assert "red\\x1b[31m" in text and "\x1b" not in text and "\x9b" not in text
+
+
+def test_json_escapes_c1_controls_and_keeps_the_value():
+    import pandas as pd
+
+    from chainkg.render import render
+
+    text = render(pd.DataFrame({"name": [TERMINAL_HOSTILE]}), "json")
+    assert not any(ch in text for ch in "\x1b\x9b\u202e\x7f")
+    assert json.loads(text)[0]["name"] == TERMINAL_HOSTILE
+
+
+def test_xlsx_numbers_stay_numbers_and_list_formulas_are_neutralised(tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    from chainkg.render import render
+
+    df = pd.DataFrame({"delta": [-5.0, 2.5], "text": ["-5", "x\n+1+cmd|' /C calc'!A0"],
+                       "nul": ["a\x00b", "tab\tok"]})
+    (tmp_path / "t.xlsx").write_bytes(render(df, "xlsx"))
+    rows = list(openpyxl.load_workbook(tmp_path / "t.xlsx").worksheets[0].values)
+    assert rows[1] == (-5, "-5", "a\\x00b") and isinstance(rows[1][0], (int, float))
+    assert rows[2] == (2.5, "'x\n+1+cmd|' /C calc'!A0", "tab\tok")
+
+
+@pytest.mark.parametrize("cell, neutral", [
+    ("=1+1", True), ("a;=HYPERLINK(1)", True), ("a,+1", True), ("a\n@SUM(1)", True), ("a\r\n-2+3", True),
+    ("\tx", True), ("x;\t", True), ("-5", False), ("+3.5", False), ("a-b", False), ("2025-01", False),
+    ("ic.design;ic.fab", False), ("上市;专精特新", False)])
+def test_formula_neutralising(cell, neutral):
+    from chainkg.render import neutralize_formula
+
+    assert neutralize_formula(cell) == ("'" + cell if neutral else cell)

@@ -78,16 +78,29 @@ def output_options(f):
 
 
 def emit(result, *, fmt, output, title=None):
-    from chainkg.render import render, write_atomic
+    from chainkg.render import render, write_result
 
-    text = render(result, fmt, title=title)
     if output:
-        write_atomic(output, text)
+        write_result(output, result, fmt, title=title)
         click.echo(f"wrote {output}", err=True)
-    elif fmt == "csv" and sys.stdout.isatty():  # CSV is data, but a terminal must not obey it
-        click.echo("\n".join(_shown(line) for line in text.split("\n")), nl=False)
-    else:
+        return
+    text = render(result, fmt, title=title)
+    if fmt == "csv" and sys.stdout.isatty():  # CSV is data, but a terminal must not obey it
+        text = "\n".join(_shown(line) for line in text.split("\n"))
+    try:
         click.echo(text, nl=False)
+        sys.stdout.flush()
+    except OSError as err:  # a full disk behind a redirection, a closed pipe
+        _discard_stdout()
+        raise ChainKGError(f"cannot write to standard output: {err.strerror or err}") from err
+
+
+def _discard_stdout():
+    """Point standard output at /dev/null, so that the exit's flush does not fail again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (a test runner's buffer)
+        pass
 
 
 @click.group(cls=ChainKGGroup, context_settings={"help_option_names": ["-h", "--help"]})

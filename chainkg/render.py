@@ -29,7 +29,7 @@ import pandas as pd
 
 from chainkg.errors import ExportError
 
-__all__ = ["FORMATS", "render", "write_atomic", "to_jsonable", "neutralize_formula", "result_tables",
+__all__ = ["FORMATS", "render", "write_result", "write_atomic", "to_jsonable", "neutralize_formula", "result_tables",
            "terminal_safe", "markdown_cell", "xml_safe"]
 
 FORMATS = ("table", "csv", "json", "md", "xlsx")
@@ -198,11 +198,7 @@ def render(result, fmt="table", title=None):
         return _JSON_UNESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)  # the same value, escaped
     tables = result_tables(result, brief=fmt in ("table", "md"))
     if fmt == "xlsx":
-        buf = io.BytesIO()
-        with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-            for name, df in tables.items():
-                _safe_frame(df).to_excel(writer, sheet_name=_sheet_name(name), index=False)
-        return buf.getvalue()
+        return _workbook(tables)
     parts = []
     for name, df in tables.items():
         heading = None if len(tables) == 1 and name == "result" else name
@@ -221,9 +217,46 @@ def render(result, fmt="table", title=None):
     return text
 
 
+def _workbook(tables):
+    """The tables as XLSX bytes, one sheet each.
+
+    openpyxl writes each sheet to a temporary file first, so a full disk fails here; its
+    zip archive on our buffer is then left open in the traceback's frames and would
+    complain when collected after the buffer. The error is raised afresh, outside the
+    except block, so those frames (and the archive) go first, while the buffer is open.
+    """
+    buf = io.BytesIO()
+    failed = None
+    try:
+        with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+            for name, df in tables.items():
+                _safe_frame(df).to_excel(writer, sheet_name=_sheet_name(name), index=False)
+    except OSError as err:
+        failed = (err.errno, err.strerror or str(err))
+    if failed:
+        raise OSError(*failed)
+    return buf.getvalue()
+
+
 def _sheet_name(name):
     bad = '[]:*?/\\'
     return "".join("_" if ch in bad else ch for ch in str(name))[:31] or "sheet"
+
+
+def write_result(path, result, fmt, title=None):
+    """Render ``result`` as ``fmt`` and write it to ``path`` atomically.
+
+    Raises
+    ------
+    ExportError
+        When the file cannot be written (a full disk, a missing permission); no partial
+        file is left.
+    """
+    try:
+        content = render(result, fmt, title=title)
+    except OSError as err:  # openpyxl writes each worksheet to a temporary file first
+        raise ExportError(f"cannot write {str(path)!r}: {err.strerror or err}") from err
+    write_atomic(path, content)
 
 
 def write_atomic(path, content):

@@ -211,6 +211,58 @@ CASES += [
 ]
 
 
+# 8. A full disk: one clean line and nothing left behind, for every output path.
+# The command runs again in a process whose files may not grow past a few bytes
+# (RLIMIT_FSIZE, with SIGXFSZ ignored so that writes fail with EFBIG as on a full disk).
+
+def _on_a_full_disk(*args, limit=200, stdout=None):
+    """A check: ``args`` fail with one line and leave nothing in ``{out}`` (a fresh directory)
+    or in the temporary directory; ``{dir}`` is the data directory."""
+    def check(result, data):
+        import resource
+        import signal
+        import subprocess
+        import sys
+
+        out, tmp = data.parent / "full", data.parent / "full-tmp"
+        out.mkdir()
+        tmp.mkdir()
+
+        def small_files():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+        argv = [sys.executable, "-m", "chainkg", "--data", str(data), *(a.replace("{out}", str(out)).replace("{dir}", str(data)) for a in args)]
+        with open(stdout or os.devnull, "w") as sink:
+            run = subprocess.run(argv, preexec_fn=small_files, stdout=sink, stderr=subprocess.PIPE, text=True,
+                                 env={**os.environ, "TMPDIR": str(tmp)}, timeout=120)
+        lines = run.stderr.strip().splitlines()
+        assert run.returncode == 1 and len(lines) == 1, run.stderr
+        assert lines[0].startswith("Error: ") and ("File too large" in lines[0] or "No space" in lines[0]), lines
+        assert list(out.iterdir()) == [] and list(tmp.iterdir()) == [], (list(out.iterdir()), list(tmp.iterdir()))
+    return check
+
+
+FULL_DISK = [
+    ("xlsx", ("gaps", "-o", "{out}/g.xlsx")),
+    ("csv", ("gaps", "-o", "{out}/g.csv")),
+    ("md", ("gaps", "-o", "{out}/g.md")),
+    ("json", ("gaps", "-o", "{out}/g.json")),
+    ("graphml", ("export", "graphml", "-o", "{out}/g.graphml")),
+    ("gexf", ("export", "gexf", "-o", "{out}/g.gexf")),
+    ("node-link-json", ("export", "json", "-o", "{out}/g.json")),
+    ("viz", ("viz", "-o", "{out}/v.html")),
+    ("neo4j-dry-run", ("export", "neo4j", "--dry-run", "{out}/d.jsonl")),
+    ("neo4j-import-bundle", ("export", "neo4j-import", "{out}/b")),
+    ("import-table", ("import", "table", "{dir}/m/mapping.yaml", "-o", "{out}/i")),
+]
+CASES += [BadInput(f"full-disk-{name}", MAPPED, tuple(a.replace("{out}", "{tmp}") for a in args), exit_code=0,
+                   check=_on_a_full_disk(*args))
+          for name, args in FULL_DISK]
+CASES += [BadInput("full-disk-standard-output", {}, ("info",), exit_code=0,
+                   check=_on_a_full_disk("info", stdout="/dev/full"))]
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_bad_input(case, tmp_path, demo_files, monkeypatch):
     monkeypatch.chdir(tmp_path)  # "." is then the directory holding the case's data

@@ -607,7 +607,8 @@ def export_neo4j(state, uri, user, database, batch_size, regions, chains, dry_ru
 @click.option("--region", "-r", "regions", multiple=True,
               help="Only this region, those below it and their facts (repeatable).")
 @click.option("--chain", "-c", "chains", multiple=True, help="Only this chain (repeatable).")
-@click.option("--overwrite", is_flag=True, help="Replace a bundle written before in DIRECTORY.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace a bundle chainkg wrote before in DIRECTORY (and nothing else).")
 @_report_format
 @click.pass_obj
 def export_neo4j_import(state, directory, regions, chains, overwrite, fmt):
@@ -642,7 +643,8 @@ def import_():
               help="Industry -> segment mapping YAML (default: the embedded Shenwan 2021 one).")
 @click.option("--home-region", help="Home region written to the manifest (code).")
 @click.option("--as-of", help="As-of date of the data (default: month of the latest listing).")
-@click.option("--force", is_flag=True, help="Replace the output directory if it exists.")
+@click.option("--force", is_flag=True,
+              help="Replace the output directory if it holds an earlier import (and nothing else).")
 @_report_format
 def import_ckg(source, out, mapping, home_region, as_of, force, fmt):
     """Import the ChainKnowledgeGraph dataset (JSON Lines) as a data directory.
@@ -663,7 +665,8 @@ def import_ckg(source, out, mapping, home_region, as_of, force, fmt):
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False),
               help="The data directory to create (written atomically).")
 @click.option("--home-region", help="Home region written to the manifest (code).")
-@click.option("--force", is_flag=True, help="Replace the output directory if it exists.")
+@click.option("--force", is_flag=True,
+              help="Replace the output directory if it holds an earlier import (and nothing else).")
 @_report_format
 def import_table(mapping, out, home_region, force, fmt):
     """Import node and edge tables (CSV/XLSX) through a mapping file.

@@ -29,8 +29,8 @@ import pandas as pd
 
 from chainkg.errors import ExportError
 
-__all__ = ["FORMATS", "render", "write_result", "write_atomic", "to_jsonable", "neutralize_formula", "result_tables",
-           "terminal_safe", "markdown_cell", "xml_safe"]
+__all__ = ["FORMATS", "render", "write_result", "write_atomic", "to_jsonable", "neutralize_formula",
+           "result_tables", "terminal_safe", "markdown_cell", "xml_safe"]
 
 FORMATS = ("table", "csv", "json", "md", "xlsx")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -232,7 +232,8 @@ def _on_a_full_disk(*args, limit=200, stdout=None):
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-        argv = [sys.executable, "-m", "chainkg", "--data", str(data), *(a.replace("{out}", str(out)).replace("{dir}", str(data)) for a in args)]
+        argv = [sys.executable, "-m", "chainkg", "--data", str(data),
+                *(a.replace("{out}", str(out)).replace("{dir}", str(data)) for a in args)]
         with open(stdout or os.devnull, "w") as sink:
             run = subprocess.run(argv, preexec_fn=small_files, stdout=sink, stderr=subprocess.PIPE, text=True,
                                  env={**os.environ, "TMPDIR": str(tmp)}, timeout=120)

@@ -22,8 +22,8 @@ __all__ = ["cli", "main"]
 class State:
     """What the group's options set up for its commands: the data directory, lazily loaded."""
 
-    def __init__(self, data, debug):
-        self.data, self.debug = data, debug
+    def __init__(self, data, debug, allow_outside=()):
+        self.data, self.debug, self.allow_outside = data, debug, tuple(allow_outside)
         self._graph = None
 
     def graph(self):
@@ -33,8 +33,8 @@ class State:
             progress = None
             if sys.stderr.isatty():
                 def progress(name):
-                    click.echo(f"reading {name}…", err=True)
-            self._graph = load(self.data, progress=progress)
+                    click.echo(_shown(f"reading {name}…"), err=True)
+            self._graph = load(self.data, progress=progress, allow_outside=self.allow_outside)
             _mention_warnings(self._graph.meta.get("warnings") or [])
         return self._graph
 
@@ -57,7 +57,14 @@ class ChainKGGroup(click.Group):
             state = ctx.obj
             if state is not None and state.debug:
                 raise
-            raise click.ClickException(str(err)) from err
+            raise click.ClickException(_shown(str(err))) from err
+
+
+def _shown(text):
+    """Text for the terminal: data (names, file names) quoted in it may hold control characters."""
+    from chainkg.render import terminal_safe
+
+    return terminal_safe(text)
 
 
 def output_options(f):
@@ -80,23 +87,42 @@ def output_options(f):
 
 
 def emit(result, *, fmt, output, title=None):
-    from chainkg.render import render, write_atomic
+    from chainkg.render import render, write_result
 
-    text = render(result, fmt, title=title)
     if output:
-        write_atomic(output, text)
+        write_result(output, result, fmt, title=title)
         click.echo(f"wrote {output}", err=True)
-    else:
+        return
+    text = render(result, fmt, title=title)
+    if fmt == "csv" and sys.stdout.isatty():  # CSV is data, but a terminal must not obey it
+        text = "\n".join(_shown(line) for line in text.split("\n"))
+    try:
         click.echo(text, nl=False)
+        sys.stdout.flush()
+    except OSError as err:  # a full disk behind a redirection, a closed pipe
+        _discard_stdout()
+        raise ChainKGError(f"cannot write to standard output: {err.strerror or err}") from err
+
+
+def _discard_stdout():
+    """Point standard output at /dev/null, so that the exit's flush does not fail again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (a test runner's buffer)
+        pass
 
 
 @click.group(cls=ChainKGGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data", "-d", type=click.Path(file_okay=False), envvar="CHAINKG_DATA",
               help="Data directory (default: the embedded 梁平区 dataset; env CHAINKG_DATA).")
+@click.option("--allow-outside", multiple=True, metavar="DIR", envvar="CHAINKG_ALLOW_OUTSIDE",
+              type=click.Path(file_okay=False),
+              help="A directory outside the data directory that its manifest may name (a dataset "
+                   "kept elsewhere), repeatable (env CHAINKG_ALLOW_OUTSIDE, separated by ':').")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
 @click.version_option(package_name="chainkg")
 @click.pass_context
-def cli(ctx, data, debug):
+def cli(ctx, data, allow_outside, debug):
     """chainkg: industrial-chain knowledge graph (产业链知识图谱) for investment planning.
 
     Loads chain templates, regions, enterprises and projects, finds the missing and
@@ -104,7 +130,7 @@ def cli(ctx, data, debug):
 
     Example: chainkg info
     """
-    ctx.obj = State(data, debug)
+    ctx.obj = State(data, debug, allow_outside)
 
 
 @cli.command()
@@ -151,9 +177,9 @@ def validate(state, emit):
 
     from chainkg.loaders import validate as validate_dir
 
-    report = validate_dir(state.data)
+    report = validate_dir(state.data, allow_outside=state.allow_outside)
     for line in report.warning_lines():
-        click.echo(line, err=True)
+        click.echo(_shown(line), err=True)
     if emit.keywords["fmt"] == "json":
         emit(report)
     elif report.valid:
@@ -161,12 +187,12 @@ def validate(state, emit):
             if report.warnings else ""
         click.echo(f"ok: {len(report.files)} files, no problems{warned}")
         for f in report.files:
-            click.echo(f"  {f}")
+            click.echo(_shown(f"  {f}"))
     else:
         problems = pd.DataFrame([p.__dict__ for p in report.problems])
         if emit.keywords["fmt"] == "table" and not emit.keywords["output"]:
             for line in report.lines():
-                click.echo(line)
+                click.echo(_shown(line))
         else:
             emit(problems)
         click.echo(f"{report.count} problem{'s' if report.count != 1 else ''} found", err=True)
@@ -532,7 +558,7 @@ def viz(state, regions, chains, enterprises, projects, max_nodes, output, settin
                            enterprises=enterprises, projects=projects, max_nodes=max_nodes, **settings)
     click.echo(f"wrote {output}: {len(cmap.nodes)} nodes, {len(cmap.edges)} edges", err=True)
     for notice in cmap.header["notices"]:
-        click.echo(notice, err=True)
+        click.echo(_shown(notice), err=True)
 
 
 def _report_format(f):
@@ -614,7 +640,8 @@ def export_neo4j(state, uri, user, database, batch_size, regions, chains, dry_ru
 @click.option("--region", "-r", "regions", multiple=True,
               help="Only this region, those below it and their facts (repeatable).")
 @click.option("--chain", "-c", "chains", multiple=True, help="Only this chain (repeatable).")
-@click.option("--overwrite", is_flag=True, help="Replace a bundle written before in DIRECTORY.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace a bundle chainkg wrote before in DIRECTORY (and nothing else).")
 @_report_format
 @click.pass_obj
 def export_neo4j_import(state, directory, regions, chains, overwrite, fmt):
@@ -649,7 +676,8 @@ def import_():
               help="Industry -> segment mapping YAML (default: the embedded Shenwan 2021 one).")
 @click.option("--home-region", help="Home region written to the manifest (code).")
 @click.option("--as-of", help="As-of date of the data (default: month of the latest listing).")
-@click.option("--force", is_flag=True, help="Replace the output directory if it exists.")
+@click.option("--force", is_flag=True,
+              help="Replace the output directory if it holds an earlier import (and nothing else).")
 @_report_format
 def import_ckg(source, out, mapping, home_region, as_of, force, fmt):
     """Import the ChainKnowledgeGraph dataset (JSON Lines) as a data directory.
@@ -670,7 +698,8 @@ def import_ckg(source, out, mapping, home_region, as_of, force, fmt):
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False),
               help="The data directory to create (written atomically).")
 @click.option("--home-region", help="Home region written to the manifest (code).")
-@click.option("--force", is_flag=True, help="Replace the output directory if it exists.")
+@click.option("--force", is_flag=True,
+              help="Replace the output directory if it holds an earlier import (and nothing else).")
 @_report_format
 def import_table(mapping, out, home_region, force, fmt):
     """Import node and edge tables (CSV/XLSX) through a mapping file.
@@ -702,7 +731,7 @@ def extract(state, file, datadir, region, source, as_of, emit):
     from chainkg.loaders.text import extract_file
 
     emit(extract_file(file, data=state.data, write_presence_to=datadir, region=region,
-                      source=source, as_of=as_of))
+                      source=source, as_of=as_of, allow_outside=state.allow_outside))
 
 
 def main(argv=None):

@@ -25,6 +25,7 @@ from datetime import date, datetime
 import networkx as nx
 
 from chainkg.errors import ExportError
+from chainkg.render import xml_safe
 
 __all__ = ["FILE_FORMATS", "NODE_LINK_KEYS", "scalar_graph", "graph_bytes", "write_graph_file"]
 
@@ -34,14 +35,14 @@ FILE_FORMATS = ("graphml", "gexf", "json")
 
 def _scalar(value):
     if isinstance(value, (list, tuple, set, frozenset)):
-        return ";".join(str(v) for v in value)
+        return xml_safe(";".join(str(v) for v in value))
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return xml_safe(json.dumps(value, ensure_ascii=False, sort_keys=True))
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        return value.item()  # numpy scalar
-    return value
+        return xml_safe(value.item())  # numpy scalar
+    return xml_safe(value)
 
 
 def _type_name(value):
@@ -67,6 +68,9 @@ def _uniform(items):
 def scalar_graph(g):
     """A copy of ``g`` whose attributes are scalars of one type per name, without None.
 
+    Characters XML 1.0 cannot hold (NUL and other C0 controls) are shown as escapes
+    (``\\x00``) in keys and text, so that the GraphML and GEXF files are well-formed.
+
     Examples
     --------
     >>> g = nx.MultiDiGraph()
@@ -78,8 +82,10 @@ def scalar_graph(g):
     """
     h = g.__class__()
     h.graph.update({k: _scalar(v) for k, v in g.graph.items() if v is not None})
-    nodes = [(n, {k: _scalar(v) for k, v in d.items() if v is not None}) for n, d in g.nodes(data=True)]
-    edges = [(u, v, {k: _scalar(x) for k, x in d.items() if x is not None}) for u, v, d in g.edges(data=True)]
+    nodes = [(xml_safe(n), {xml_safe(k): _scalar(v) for k, v in d.items() if v is not None})
+             for n, d in g.nodes(data=True)]
+    edges = [(xml_safe(u), xml_safe(v), {xml_safe(k): _scalar(x) for k, x in d.items() if x is not None})
+             for u, v, d in g.edges(data=True)]
     _uniform([d for _, d in nodes])
     _uniform([d for _, _, d in edges])
     h.add_nodes_from(nodes)
@@ -166,7 +172,8 @@ def graph_bytes(g, fmt):
         nx.write_graphml(h, buf, encoding="utf-8", prettyprint=True)
     else:
         nx.write_gexf(_gexf_graph(h), buf, encoding="utf-8", prettyprint=True)
-    return buf.getvalue()
+    # An XML parser reads a raw CR as a line feed; as a character reference it stays a CR.
+    return buf.getvalue().replace(b"\r", b"&#13;")
 
 
 def write_graph_file(graph, path, fmt=None, regions=None, chains=None):

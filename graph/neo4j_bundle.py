@@ -17,9 +17,6 @@ stores them).
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,9 +24,9 @@ from chainkg.errors import ExportError
 from chainkg.graph.neo4j_store import ExportSummary, constraint_statement
 from chainkg.graph.property_tables import PROPERTY_TYPES, check_name, property_tables
 
-__all__ = ["write_import_bundle", "import_command", "csv_field", "IMPORT_OPTIONS", "BUNDLE_MARKER"]
+__all__ = ["write_import_bundle", "import_command", "csv_field", "IMPORT_OPTIONS", "INSTRUCTIONS_FILE"]
 
-BUNDLE_MARKER = "IMPORT.txt"
+INSTRUCTIONS_FILE = "IMPORT.txt"
 IMPORT_OPTIONS = ("--multiline-fields=true", "--legacy-style-quoting=false", "--trim-strings=false",
                   "--ignore-empty-strings=false", "--id-type=string")
 _CHUNK = 50_000
@@ -135,7 +132,7 @@ def write_import_bundle(graph, directory, *, regions=None, chains=None, overwrit
     graph : ChainGraph
     directory : str or Path
         Created; it must not exist or be empty, unless ``overwrite`` and it holds a
-        previous bundle (an ``IMPORT.txt``).
+        previous bundle and nothing else (see :func:`chainkg.outdir.write_owned_dir`).
     regions, chains : iterable of str, optional
         The selection of :meth:`ChainGraph.to_networkx`.
     overwrite : bool
@@ -160,33 +157,22 @@ def write_import_bundle(graph, directory, *, regions=None, chains=None, overwrit
     >>> s.rows["Chain"]
     1
     """
+    from chainkg.outdir import write_owned_dir
+
     target = Path(directory)
-    if target.exists():
-        if not target.is_dir():
-            raise ExportError(f"{str(target)!r} exists and is not a directory")
-        if any(target.iterdir()) and not (overwrite and (target / BUNDLE_MARKER).exists()):
-            hint = "; use --overwrite" if (target / BUNDLE_MARKER).exists() else ""
-            raise ExportError(f"directory {str(target)!r} is not empty{hint}")
     start = time.perf_counter()
-    tables = property_tables(graph, regions=regions, chains=chains)
-    tmp = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    written = {}
+
+    def fill(tmp):
+        tables = property_tables(graph, regions=regions, chains=chains)
         nodes, rels, summary = _bundle_files(tables, tmp, target)
         (tmp / "constraints.cypher").write_text(
             "".join(constraint_statement(t.label) + ";\n" for t in tables.nodes), encoding="utf-8")
-        (tmp / BUNDLE_MARKER).write_text(_instructions(nodes, rels, summary), encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-        tmp = None
-    except OSError as err:
-        raise ExportError(f"cannot write bundle {str(target)!r}: {err.strerror or err}") from err
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
+        (tmp / INSTRUCTIONS_FILE).write_text(_instructions(nodes, rels, summary), encoding="utf-8")
+        written.update(nodes=nodes, rels=rels, summary=summary)
+
+    write_owned_dir(target, fill, what="neo4j-import bundle", replace=overwrite, option="--overwrite")
+    nodes, rels, summary = written["nodes"], written["rels"], written["summary"]
     summary.statements = len(nodes) + len(rels)
     summary.seconds = time.perf_counter() - start
     return summary

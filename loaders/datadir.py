@@ -23,6 +23,7 @@ from chainkg.graph.model import ChainGraph, region_index
 from chainkg.graph.shapes import INVALID, Any, Choice, Fields, ListOf, MapOf, Text
 from chainkg.loaders.facts import normalize_tables
 from chainkg.loaders.imports import read_imports
+from chainkg.loaders.paths import DataPaths
 from chainkg.loaders.report import Report
 from chainkg.loaders.tables import HEADER_ALIASES, TABLE_SUFFIXES, read_table
 from chainkg.loaders.template import load_chain_template
@@ -74,15 +75,25 @@ def _read_manifest(root, report):
     return {} if checked is INVALID else checked
 
 
-def _chain_files(root, manifest, report):
+def _inside(paths, name, report, **where):
+    """Whether ``name`` (relative to the data directory) resolves inside it; reports it if not."""
+    message = paths.outside(name)
+    if message:
+        report.add("outside-path", message, **where)
+    return message is None
+
+
+def _chain_files(paths, manifest, report):
+    root = paths.root
     listed = manifest.get("chains")
     if listed is None:
         files = sorted((root / "chains").glob("*.yaml")) + sorted((root / "chains").glob("*.yml"))
+        names = [f.relative_to(root).as_posix() for f in files]
         if files:
-            return [(f, f.relative_to(root).as_posix()) for f in files]
+            return [(f, name) for f, name in zip(files, names) if _inside(paths, name, report, file=name)]
         if root != embedded_data_dir():
-            builtin = embedded_data_dir()
-            return _chain_files(builtin, _read_manifest(builtin, Report()), report)
+            builtin = DataPaths(embedded_data_dir())
+            return _chain_files(builtin, _read_manifest(builtin.root, Report()), report)
         return []
     if not isinstance(listed, list):
         report.add("schema", "chains must be a list of template files", file=MANIFEST_NAME, path="chains")
@@ -90,6 +101,8 @@ def _chain_files(root, manifest, report):
     out = []
     for i, name in enumerate(listed):
         f = root / str(name)
+        if not _inside(paths, name, report, file=MANIFEST_NAME, path=f"chains[{i}]"):
+            continue
         if not f.is_file():
             report.add("missing-file", f"chain template {name!r} not found", file=MANIFEST_NAME,
                        path=f"chains[{i}]")
@@ -98,13 +111,17 @@ def _chain_files(root, manifest, report):
     return out
 
 
-def _table_file(root, manifest, name, report):
+def _table_file(paths, manifest, name, report):
+    root = paths.root
     listed = (manifest.get("tables") or {}).get(name)
     if listed is not None:
         f = root / str(listed)
+        if not _inside(paths, listed, report, file=MANIFEST_NAME, path=f"tables.{name}"):
+            return None
         if not f.is_file():
-            report.add("missing-file", f"table {listed!r} not found", file=MANIFEST_NAME,
-                       path=f"tables.{name}")
+            why = _not_a_file(f) if f.exists() or f.is_symlink() else "not found"
+            report.add("missing-file", f"table {listed!r}: {why}" if why != "not found" else
+                       f"table {listed!r} not found", file=MANIFEST_NAME, path=f"tables.{name}")
             return None
         return f
     found = []
@@ -117,6 +134,8 @@ def _table_file(root, manifest, name, report):
     if len(found) > 1:
         report.add("ambiguous-file", f"several {name} tables: {', '.join(f.name for f in found)}; "
                    "keep one or name it in the manifest", file=found[0].name)
+    if found and not _inside(paths, found[0].name, report, file=found[0].name):
+        return None
     return found[0] if found else None
 
 
@@ -138,7 +157,7 @@ def _not_a_file(path):
     return "not a regular file"
 
 
-def read_data_dir(path=None, *, progress=None):
+def read_data_dir(path=None, *, progress=None, allow_outside=()):
     """Read a data directory into a ChainGraph and a Report, collecting every problem.
 
     Parameters
@@ -147,6 +166,9 @@ def read_data_dir(path=None, *, progress=None):
         The data directory; the embedded 梁平 dataset when None.
     progress : callable, optional
         Called with a short message before each file is read.
+    allow_outside : iterable of str or Path, optional
+        Directories outside the data directory that its manifest may name (a dataset
+        kept elsewhere). Every other path must resolve, links followed, inside it.
 
     Returns
     -------
@@ -159,9 +181,10 @@ def read_data_dir(path=None, *, progress=None):
         report.add("missing-file", "data directory not found", file=str(root))
         return None, report
     manifest = _read_manifest(root, report)
+    paths = DataPaths(root, allow_outside)
 
     chains = []
-    for f, name in _chain_files(root, manifest, report):
+    for f, name in _chain_files(paths, manifest, report):
         if progress:
             progress(name)
         chain = load_chain_template(f, report, name=name)
@@ -176,10 +199,10 @@ def read_data_dir(path=None, *, progress=None):
 
     raw = {}
     for name in TABLE_ORDER:
-        f = _table_file(root, manifest, name, report)
+        f = _table_file(paths, manifest, name, report)
         if f is None and name == "regions" and root != embedded_data_dir() \
                 and not _table_candidates(root, name):
-            f = _table_file(embedded_data_dir(), {}, "regions", report)
+            f = _table_file(DataPaths(embedded_data_dir()), {}, "regions", report)
         if f is None:
             continue
         if progress:
@@ -195,7 +218,7 @@ def read_data_dir(path=None, *, progress=None):
         report.files.append(f"{label} ({fmt}, {len(df)} rows)")
         raw[name] = (label, df)
 
-    imported = read_imports(root, manifest, chains, raw, report, progress=progress)
+    imported = read_imports(paths, manifest, chains, raw, report, progress=progress)
     tables = normalize_tables(raw, chains, manifest, report, imported=imported)
     _check_home_region(manifest, tables, report)
     if not report.valid:
@@ -218,7 +241,7 @@ def _check_home_region(manifest, tables, report):
         report.add("unknown-region", str(err), file=MANIFEST_NAME, path="home_region")
 
 
-def validate(path=None):
+def validate(path=None, *, allow_outside=()):
     """Check a data directory and return the :class:`Report` of every problem in it.
 
     Examples
@@ -226,11 +249,14 @@ def validate(path=None):
     >>> validate().valid
     True
     """
-    return read_data_dir(path)[1]
+    return read_data_dir(path, allow_outside=allow_outside)[1]
 
 
-def load(path=None, *, progress=None):
+def load(path=None, *, progress=None, allow_outside=()):
     """Load a data directory (the embedded 梁平 dataset when None) into a ChainGraph.
+
+    ``allow_outside`` names directories outside it that its manifest may name (see
+    :func:`read_data_dir`).
 
     Raises
     ------
@@ -243,7 +269,7 @@ def load(path=None, *, progress=None):
     >>> sorted(g.chains)
     ['food', 'ic', 'lowalt']
     """
-    graph, report = read_data_dir(path, progress=progress)
+    graph, report = read_data_dir(path, progress=progress, allow_outside=allow_outside)
     if graph is None:
         raise ValidationError(report)
     return graph

@@ -11,16 +11,11 @@ failed import leaves nothing behind.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from chainkg.errors import ChainKGError, ExportError
 
 __all__ = ["ImportResult", "write_data_dir", "summary_frame", "skipped_frame", "inferred_regions"]
 
@@ -125,26 +120,21 @@ def write_data_dir(result, out, *, home_region=None, force=False):
     home_region : str, optional
         Written to the manifest as the default region of queries.
     force : bool
-        Replace ``out`` if it exists.
+        Replace ``out`` when it holds an earlier import and nothing else (see
+        :func:`chainkg.outdir.write_owned_dir`).
 
     Raises
     ------
     ExportError
-        When ``out`` exists (without ``force``) or cannot be written.
+        When ``out`` may not be replaced or cannot be written.
     ValidationError
         When the written directory does not load; nothing is left at ``out``.
     """
     from chainkg.loaders.datadir import MANIFEST_NAME, load
 
-    out = Path(out)
-    if out.exists() and not force:
-        raise ExportError(f"{str(out)!r} already exists (use --force to replace it)")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    except OSError as err:
-        raise ExportError(f"cannot write {str(out)!r}: {err.strerror}") from err
-    try:
+    from chainkg.outdir import write_owned_dir
+
+    def fill(tmp):
         regions, uses_divisions = _regions_table(result)
         manifest = {"name": result.name, "description": result.description, "as_of": result.as_of}
         if home_region:
@@ -157,18 +147,7 @@ def write_data_dir(result, out, *, home_region=None, force=False):
         for name, df in tables.items():
             df.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
         load(tmp)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, old / out.name)
-            os.replace(tmp, out)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, out)
-    except ChainKGError:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    except OSError as err:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise ExportError(f"cannot write {str(out)!r}: {err.strerror}") from err
+
+    write_owned_dir(out, fill, what="chainkg data directory (import)", replace=force, option="--force")
     result.written_to = str(out)
     return result

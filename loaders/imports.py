@@ -31,13 +31,14 @@ IMPORT_FORMATS = ("ckg",)
 IMPORT_KEYS = ("format", "path", "mapping", "as_of")
 
 
-def read_imports(root, manifest, chains, raw, report, *, progress=None):
+def read_imports(paths, manifest, chains, raw, report, *, progress=None):
     """The tables {name: [(file, DataFrame)]} the manifest's ``imports`` add to a directory.
 
     Parameters
     ----------
-    root : Path
-        The data directory; import paths are relative to it.
+    paths : DataPaths
+        The data directory; import paths are relative to it and must resolve inside it
+        (or inside a directory the user allowed), as must the files they hold.
     manifest : dict
     chains : list of Chain
         The directory's chains: a mapping must name their segments.
@@ -63,7 +64,7 @@ def read_imports(root, manifest, chains, raw, report, *, progress=None):
     known = {name: _own_ids(raw, name, manifest) for name in ("sources", "regions")}
     out = {}
     for i, entry in enumerate(entries):
-        read = _read_entry(root, entry, f"imports[{i}]", segments, report, progress)
+        read = _read_entry(paths, entry, f"imports[{i}]", segments, report, progress)
         if read is None:
             continue
         label, result = read
@@ -91,7 +92,22 @@ def _own_ids(raw, name, manifest):
     return set(t.col("id")) if "id" in t.header else set()
 
 
-def _read_entry(root, entry, where, segments, report, progress):
+def _outside(paths, entry):
+    """The message for the first path of ``entry`` (or file in its directory) that leaves the
+    allowed directories, with the key it is at; None when all stay inside."""
+    for key in ("path", "mapping"):
+        message = entry.get(key) and paths.outside(entry[key])
+        if message:
+            return message, key
+    directory = paths / entry["path"] if entry.get("path") else None
+    for f in sorted(directory.iterdir()) if directory and directory.is_dir() else ():
+        message = paths.outside(f"{entry['path']}/{f.name}")
+        if message:
+            return message, "path"
+    return None
+
+
+def _read_entry(paths, entry, where, segments, report, progress):
     """(label, ImportResult) of one ``imports`` entry, or None when it has problems (reported)."""
     from chainkg.loaders.ckg import read_ckg
     from chainkg.loaders.datadir import MANIFEST_NAME
@@ -115,6 +131,11 @@ def _read_entry(root, entry, where, segments, report, progress):
     if entry.get("format") not in IMPORT_FORMATS:
         problem("schema", f"unknown import format {entry.get('format')!r} "
                 f"(known: {', '.join(IMPORT_FORMATS)})", "format")
+    outside = _outside(paths, entry)
+    if outside:
+        problem("outside-path", *outside)
+        return None
+    root = paths.root
     path, mapping = root / str(entry.get("path") or ""), entry.get("mapping")
     if not entry.get("path"):
         problem("schema", "missing path: the dataset's directory, relative to this one", "path")

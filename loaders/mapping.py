@@ -25,6 +25,7 @@ the kind of rows it holds, which column means what, and which values mean which:
         values:
           status: {洽谈中: intent, 已开工: under_construction}
 
+Table files must lie in the mapping file's directory or below it (links followed).
 Enterprises without a region get one inferred from ``credit_code``, ``address`` or
 ``name`` (see :mod:`~chainkg.loaders.regions_infer`). Problems found when the result is
 loaded are reported at the row and column of the original file.
@@ -41,6 +42,7 @@ from chainkg.errors import DataError, ValidationError
 from chainkg.graph.schema import TABLE_COLUMNS
 from chainkg.graph.shapes import Any, Fields, MapOf, Text
 from chainkg.loaders.importing import ImportResult, skipped_frame, summary_frame, write_data_dir
+from chainkg.loaders.paths import DataPaths
 from chainkg.loaders.regions_infer import divisions, infer_regions
 from chainkg.loaders.report import Report
 from chainkg.loaders.tables import read_table
@@ -94,7 +96,12 @@ def _spec(mapping_path):
 
 def _read(mapping_path, i, t, counts):
     """One mapped table: schema columns, values translated, with each row's origin."""
-    path = mapping_path.parent / str(t["file"])
+    tables_dir = DataPaths(mapping_path.parent, where="the mapping file's directory",
+                           hint="keep the tables beside the mapping file")
+    outside = tables_dir.outside(t["file"])
+    if outside:
+        raise DataError(f"tables[{i}].file: {outside}", file=mapping_path.name)
+    path = tables_dir / t["file"]
     df, fmt = read_table(path)
     columns = {str(k): v for k, v in (t.get("columns") or {}).items()}
     missing = [h for h in columns if h not in df.columns]

@@ -278,7 +278,7 @@ def _append_rows(path, table, rows):
     return pd.concat([df, new], ignore_index=True).fillna("").to_csv(index=False, lineterminator="\n"), encoding
 
 
-def write_presence(extraction, datadir, region, *, as_of="", title=""):
+def write_presence(extraction, datadir, region, *, as_of="", title="", allow_outside=()):
     """Append the text's presence rows (and its source) to a data directory.
 
     Rows already there for the same region, segment and source are not repeated. The
@@ -324,7 +324,7 @@ def write_presence(extraction, datadir, region, *, as_of="", title=""):
                 [{"id": extraction.source, "title": title or extraction.source, "as_of": as_of,
                   "note": "Text read by chainkg extract"}]))
             write_atomic(sources_path, text.encode(enc))
-    report = validate(root)
+    report = validate(root, allow_outside=allow_outside)
     if not report.valid:
         for path, data in backups.items():
             write_atomic(path, data)
@@ -334,7 +334,8 @@ def write_presence(extraction, datadir, region, *, as_of="", title=""):
     return rows.reset_index(drop=True)
 
 
-def extract_file(path, *, data=None, write_presence_to=None, region=None, source=None, as_of=""):
+def extract_file(path, *, data=None, write_presence_to=None, region=None, source=None, as_of="",
+                 allow_outside=()):
     """Read a text file (UTF-8 or GB18030) and extract from it; optionally write presence.
 
     Parameters
@@ -349,6 +350,9 @@ def extract_file(path, *, data=None, write_presence_to=None, region=None, source
         The region the text is about (code or name); the directory's home region by default.
     source : str, optional
         The source id the rows cite; the file name by default.
+    allow_outside : iterable of str or Path, optional
+        Directories outside the data directory its manifest may name (see
+        :func:`~chainkg.loaders.datadir.read_data_dir`).
     """
     from pathlib import Path
 
@@ -365,7 +369,7 @@ def extract_file(path, *, data=None, write_presence_to=None, region=None, source
             continue
     else:
         raise DataError("cannot decode: not UTF-8 or GB18030/GBK", file=path.name)
-    graph = load(write_presence_to or data)
+    graph = load(write_presence_to or data, allow_outside=allow_outside)
     source = source or re.sub(r"[^\w.-]+", "-", path.stem).strip("-") or "text"
     result = extract(text, graph, source=source)
     if write_presence_to is not None:
@@ -375,5 +379,5 @@ def extract_file(path, *, data=None, write_presence_to=None, region=None, source
                             "directory has no home_region)", file=str(write_presence_to))
         title = next((line.strip() for line in normalize_text(text).splitlines() if line.strip()), "")
         result.written = write_presence(result, write_presence_to, region_id, as_of=as_of,
-                                        title=title[:80])
+                                        title=title[:80], allow_outside=allow_outside)
     return result

@@ -115,7 +115,8 @@ def test_written_directory_loads_and_companies_become_candidates(ckg_dir, tmp_pa
     result = import_ckg(ckg_dir, out, home_region="500155")
     assert result.written_to == str(out)
     # every inferred region is among the embedded ones: no regions.csv needed
-    assert sorted(p.name for p in out.iterdir()) == ["chainkg.yaml", "enterprises.csv", "sources.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [".chainkg-output.json", "chainkg.yaml", "enterprises.csv",
+                                                     "sources.csv"]
     g = chainkg.load(out)
     assert g.home_region == "500155" and len(g.enterprises) == 6
     assert g.region_name("620500") == "天水市"
@@ -129,11 +130,16 @@ def test_existing_output_is_kept_without_force(ckg_dir, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
-    with pytest.raises(ExportError, match="already exists"):
-        import_ckg(ckg_dir, out)
+    for force in (False, True):  # a directory chainkg did not write is never replaced
+        with pytest.raises(ExportError, match="chainkg did not write it"):
+            import_ckg(ckg_dir, out, force=force)
     assert (out / "keep.txt").read_text() == "mine"
+    (out / "keep.txt").unlink()
+    import_ckg(ckg_dir, out)  # an empty directory is used
+    with pytest.raises(ExportError, match="use --force"):
+        import_ckg(ckg_dir, out)
     import_ckg(ckg_dir, out, force=True)
-    assert not (out / "keep.txt").exists() and (out / "enterprises.csv").exists()
+    assert (out / "enterprises.csv").exists() and sorted(tmp_path.iterdir()) == sorted([ckg_dir, out])
 
 
 def test_failed_import_leaves_nothing(ckg_dir, tmp_path):
@@ -169,7 +175,7 @@ def test_cli_json_equals_library(ckg_dir, tmp_path):
 
 
 def test_cli_error_is_one_line(ckg_dir, tmp_path):
-    (tmp_path / "out").mkdir()
+    import_ckg(ckg_dir, tmp_path / "out")
     result = CliRunner().invoke(cli, ["import", "ckg", str(ckg_dir), "-o", str(tmp_path / "out")])
     assert result.exit_code == 1 and result.output.startswith("Error: ")
     assert "--force" in result.output

@@ -111,6 +111,9 @@ CASES = [
     # 4. Paths that are not files.
     BadInput("table-path-is-a-directory", {"enterprises.csv": lambda p: p.mkdir()},
              message="a directory, not a table file", location="enterprises.csv"),
+    BadInput("manifest-table-is-a-directory",
+             {"chainkg.yaml": "name: demo\ntables: {projects: plans}\n", "plans": lambda p: p.mkdir()},
+             message="table 'plans': a directory, not a table file", location="chainkg.yaml: tables.projects"),
     BadInput("table-is-a-broken-symlink", {"enterprises.csv": lambda p: p.symlink_to("gone.csv")},
              message="broken symbolic link to 'gone.csv': the table it names is not there",
              location="enterprises.csv"),

@@ -36,6 +36,11 @@ class Segment:
     parent: str | None = None
     aliases: tuple[str, ...] = ()
     description: str = ""
+    # What names the segment in registry text (see chainkg.loaders.classify).
+    keywords: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    exact: tuple[str, ...] = ()
+    trade_counts: bool = False
 
 
 @dataclass

@@ -23,7 +23,7 @@ import difflib
 import math
 import reprlib
 
-__all__ = ["INVALID", "Any", "Text", "Number", "Choice", "ListOf", "MapOf", "Fields", "describe",
+__all__ = ["INVALID", "Any", "Text", "Flag", "Number", "Choice", "ListOf", "MapOf", "Fields", "describe",
            "closest"]
 
 #: What ``check`` returns for a value that does not fit its shape.
@@ -70,6 +70,16 @@ class Text:
             problem(path, f"must be text, got {value!r}")
             return INVALID
         return str(value)
+
+
+class Flag:
+    """``true`` or ``false``."""
+
+    def check(self, value, path, problem):
+        if not isinstance(value, bool):
+            problem(path, f"must be true or false, got {describe(value)}")
+            return INVALID
+        return value
 
 
 class Number:

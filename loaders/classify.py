@@ -29,13 +29,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from chainkg.graph.resolve import normalize_name
+from chainkg.graph.shapes import INVALID, Choice, Fields, Flag, ListOf, MapOf, Text, closest
+from chainkg.loaders.yamlfile import read_yaml
 
-__all__ = ["Rules", "classify", "split_clauses", "clause_activity", "MAKING_WORDS", "TRADE_WORDS",
+__all__ = ["Rules", "SegmentWords", "load_rules", "embedded_codes_path", "classify", "split_clauses", "clause_activity", "MAKING_WORDS", "TRADE_WORDS",
            "SERVICE_WORDS", "PRINCIPAL_CLAUSES", "MEMBERSHIP_COLUMNS"]
 
 #: Words that make a clause a making clause (the enterprise makes, grows or develops).
@@ -57,6 +60,78 @@ _CLAUSE_END = "；;。\n"
 _KIND_SEGMENT, _KIND_EXCLUDE, _KIND_EXACT, _KIND_MAKE, _KIND_TRADE, _KIND_SERVICE, _KIND_END = range(7)
 _PREFIX = re.compile(r"^\s*(一般项目|许可项目|经营范围|一般经营项目|许可经营项目)\s*[:：]\s*")
 _BOILERPLATE = re.compile(r"[（(][^（()）]*(依法须经批准|凭营业执照|许可证件|审批结果|专项规定|国家禁止)[^（()）]*[)）]")
+
+
+def embedded_codes_path():
+    """The embedded GB/T 4754-2017 class table and its mappings onto the embedded chains."""
+    from importlib import resources
+
+    return Path(str(resources.files("chainkg") / "data" / "classify" / "gbt4754-2017.yaml"))
+
+
+_CODE = re.compile(r"^(?:[A-T]|\d{2,4})$")
+_MAPPING_SHAPE = Fields({"segments": ListOf(Text()), "confidence": Choice(("high", "medium", "low"), "confidence"),
+                         "trade": Flag(), "note": Text()})
+_CODES_SHAPE = Fields({"edition": Text(), "source": Text(), "as_of": Text(), "classes": MapOf(Text(), Text()),
+                       "mappings": MapOf(Text(), _MAPPING_SHAPE)})
+
+
+def load_rules(segments, report, path=None, name=None):
+    """The classification rules for ``segments``: their words, and an industry-code file.
+
+    Parameters
+    ----------
+    segments : iterable of Segment
+        With their ``keywords``, ``exclude``, ``exact`` and ``trade_counts`` (from the
+        chain templates).
+    report : Report
+        Problems of the code file go here, at their YAML path: a code that is not a
+        class of the table or not a GB/T 4754 code at all, an unknown segment.
+    path : optional
+        The code file (``gbt4754-2017.yaml`` shape); the embedded one by default.
+
+    Returns
+    -------
+    Rules
+        Mappings onto segments that are not among ``segments`` are dropped without a
+        word when the file is the embedded one (a data directory may use fewer chains).
+    """
+    segments = list(segments)
+    known = {s.id for s in segments} | {s.chain for s in segments}
+    embedded = path is None
+    path = Path(path) if path else embedded_codes_path()
+    name = name or path.name
+    data = read_yaml(path, report, name)
+
+    def problem(where, message):
+        report.add("schema", message, file=name, path=where)
+
+    checked = _CODES_SHAPE.check(data if data is not None else {}, "", problem)
+    checked = {} if checked is INVALID else checked
+    classes = {}
+    for code, title in (checked.get("classes") or {}).items():
+        if not _CODE.match(code):
+            problem(f"classes.{code}", f"not a GB/T 4754 code {code!r} (a letter A–T, or 2, 3 or 4 digits)")
+        else:
+            classes[code] = title
+    mappings = {}
+    for code, spec in (checked.get("mappings") or {}).items():
+        if code not in classes:
+            problem(f"mappings.{code}", f"unknown industry code {code!r}: not under classes"
+                                        f"{closest(code, classes)}")
+            continue
+        kept = []
+        for i, seg in enumerate(spec.get("segments") or []):
+            if seg in known:
+                kept.append(seg)
+            elif not embedded:
+                problem(f"mappings.{code}.segments[{i}]", f"unknown segment {seg!r}{closest(seg, known)}")
+        if kept or spec.get("trade"):
+            mappings[code] = {**spec, "segments": kept}
+    parents = {s.id: s.parent for s in segments}
+    words = [SegmentWords(s.id, s.keywords, s.exclude, s.exact, s.trade_counts) for s in segments
+             if s.keywords or s.exact]
+    return Rules(classes=classes, mappings=mappings, words=words, parents=parents)
 
 
 def split_clauses(scope):
@@ -384,7 +459,9 @@ def classify(records, rules):
                 .groupby(["row", "segment"], sort=False)
                 .agg(method=("method", lambda m: "+".join(sorted(set(m), key=["scope_text", "product"].index))),
                      evidence=("evidence", lambda e: "; ".join(dict.fromkeys(e))),
-                     clause=("clause", "min")).reset_index())
+                     clause=("clause", "min"),
+                     activity=("activity", lambda a: max(a, key=_ACTIVITY_RANK.__getitem__))).reset_index())
+        text = _drop_own_sales(text, rules)
         # Prefer the most specific segment a row's text names: drop ancestors of named leaves.
         text = _drop_ancestors(text)
     else:
@@ -401,6 +478,20 @@ def classify(records, rules):
     outcome[trade_only] = "trade_only"
     outcome[memberships["row"].to_numpy(dtype=np.int64)] = "classified"
     return memberships.reset_index(drop=True), pd.Series(outcome, index=records.index, name="outcome")
+
+
+def _drop_own_sales(frame, rules):
+    """A maker selling what it makes is not a sales channel: drop a trade or service
+    segment reached only through trade clauses when the row makes something in that chain."""
+    if frame.empty:
+        return frame
+    counts = {w.segment for w in rules.words if w.trade_counts}
+    chain = frame["segment"].str.split(".").str[0]
+    is_trade_seg = frame["segment"].isin(counts)
+    makers = set(zip(frame.loc[~is_trade_seg, "row"], chain[~is_trade_seg]))
+    own_sales = is_trade_seg & (frame["activity"] == "trade") & pd.Series(
+        [(r, c) in makers for r, c in zip(frame["row"], chain)], index=frame.index)
+    return frame[~own_sales]
 
 
 def _drop_ancestors(frame):
@@ -444,8 +535,8 @@ def _combine(by_code, text, rules):
                 continue
             if text_list and rules.chain_of(c.segment) not in chains_text:
                 rows.append((row, c.segment, c.method, c.evidence, "low"))
-            elif any(rules.related(c.segment, t.segment) for t in text_list):
-                continue
+            elif any(rules.related(c.segment, t.segment) for t in text_list) or "." not in c.segment:
+                continue  # a code naming only the chain supports text; alone it names no segment
             else:
                 rows.append((row, c.segment, c.method, c.evidence, c.confidence))
     out = pd.DataFrame(rows, columns=MEMBERSHIP_COLUMNS)

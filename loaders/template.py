@@ -30,7 +30,7 @@ import re
 
 from chainkg.graph.model import Chain, Segment
 from chainkg.graph.schema import STAGES
-from chainkg.graph.shapes import Any, Fields, ListOf, Number, Text
+from chainkg.graph.shapes import Any, Fields, Flag, ListOf, Number, Text
 from chainkg.loaders.report import Report
 from chainkg.loaders.yamlfile import read_yaml
 
@@ -45,7 +45,10 @@ CHAIN_SHAPE = Fields({"id": Any(), "name": Text(), "name_en": Text(), "source": 
                       "as_of": Text(), "segments": Any(), "supplies": Any(), "description": Text()})
 SEGMENT_SHAPE = Fields({"id": Any(), "name": Text(), "name_en": Text(), "stage": Any(),
                         "weight": Number(low=0), "aliases": ListOf(Text()), "description": Text(),
-                        "children": Any(), "parent": Text()})
+                        "children": Any(), "parent": Text(),
+                        # classification words (loaders/classify.py): checked by _words below
+                        "keywords": ListOf(Text()), "exclude": ListOf(Text()), "exact": ListOf(Text()),
+                        "trade_counts": Flag()})
 SUPPLY_SHAPE = Fields({"from": Text(), "to": Text(), "weight": Number(low=0, low_open=True)})
 
 
@@ -126,7 +129,8 @@ def parse_chain_template(data, report, file=None):
             name_en=str(spec.get("name_en") or ""), stage=stage,
             level=level, weight=float(weight),
             parent=parent_seg.id if parent_seg else None, aliases=tuple(str(a) for a in aliases),
-            description=str(spec.get("description") or ""))
+            description=str(spec.get("description") or ""),
+            **_words(spec, ypath, problem), trade_counts=spec.get("trade_counts") is True)
     _check_names(seg_objs, by_path, problem)
 
     supplies = []
@@ -164,6 +168,29 @@ def parse_chain_template(data, report, file=None):
     return Chain(id=chain_id, name=str(data["name"]).strip(), name_en=str(data.get("name_en") or ""),
                  source=str(data.get("source") or ""), as_of=str(data.get("as_of") or ""),
                  segments=[seg_objs[r] for r in order], supplies=supplies)
+
+
+def _words(spec, ypath, problem):
+    """A segment's classification words: keywords of two characters or more, exclusions,
+    and one-character words that count only as a whole enumeration item (``exact``)."""
+    out = {}
+    for key in ("keywords", "exclude", "exact"):
+        words = spec.get(key) or []
+        if not isinstance(words, list):
+            continue  # reported by the shape
+        good = []
+        for i, word in enumerate(words):
+            word = str(word).strip() if not isinstance(word, (list, dict)) else ""
+            if not word:
+                problem(f"{ypath}.{key}[{i}]", f"empty word in {key}")
+            elif key == "keywords" and len(word) < 2:
+                problem(f"{ypath}.{key}[{i}]", f"keyword {word!r} is one character: it would match inside "
+                                               "other words; put it in exact, where it counts only as a "
+                                               "whole item of an enumeration (稻、竹、柚)")
+            else:
+                good.append(word)
+        out[key] = tuple(dict.fromkeys(good))
+    return out
 
 
 def _missing(spec, key):

@@ -39,7 +39,7 @@ from chainkg.graph.shapes import INVALID, Choice, Fields, Flag, ListOf, MapOf, T
 from chainkg.loaders.yamlfile import read_yaml
 
 __all__ = ["Rules", "SegmentWords", "load_rules", "embedded_codes_path", "classify", "split_clauses", "clause_activity", "MAKING_WORDS", "TRADE_WORDS",
-           "SERVICE_WORDS", "PRINCIPAL_CLAUSES", "MEMBERSHIP_COLUMNS"]
+           "SERVICE_WORDS", "PRINCIPAL_CLAUSES", "normalize_scope", "MEMBERSHIP_COLUMNS"]
 
 #: Words that make a clause a making clause (the enterprise makes, grows or develops).
 MAKING_WORDS = ("制造", "生产", "加工", "研发", "研制", "设计", "封装", "测试", "种植", "养殖", "培育",
@@ -57,9 +57,14 @@ PRINCIPAL_CLAUSES = 2
 MEMBERSHIP_COLUMNS = ["row", "segment", "method", "evidence", "confidence"]
 
 _CLAUSE_END = "；;。\n"
-_KIND_SEGMENT, _KIND_EXCLUDE, _KIND_EXACT, _KIND_MAKE, _KIND_TRADE, _KIND_SERVICE, _KIND_END = range(7)
-_PREFIX = re.compile(r"^\s*(一般项目|许可项目|经营范围|一般经营项目|许可经营项目)\s*[:：]\s*")
-_BOILERPLATE = re.compile(r"[（(][^（()）]*(依法须经批准|凭营业执照|许可证件|审批结果|专项规定|国家禁止)[^（()）]*[)）]")
+#: Inside a clause, items of an enumeration ("稻谷、柚子种植"); the last word of an item is its head.
+_ITEM_END = "、，,/"
+(_KIND_SEGMENT, _KIND_EXCLUDE, _KIND_EXACT, _KIND_MAKE, _KIND_TRADE, _KIND_SERVICE, _KIND_END,
+ _KIND_ITEM) = range(8)
+# Section headings and licensing boilerplate end a clause and say nothing about the enterprise.
+_SECTION = re.compile(r"(?:一般经营项目|许可经营项目|一般项目|许可项目|经营范围)(?:是)?\s*[:：]|"
+                      r"[（(][^（()）]*(?:依法须经批准|凭营业执照|许可证件|审批结果|专项规定|国家禁止|"
+                      r"不得从事|需许可|经相关部门批准)[^（()）]*[)）]")
 
 
 def embedded_codes_path():
@@ -142,9 +147,19 @@ def split_clauses(scope):
     >>> split_clauses("一般项目：集成电路设计；电子元器件销售（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）")
     ['集成电路设计', '电子元器件销售']
     """
-    text = _BOILERPLATE.sub("", str(scope or ""))
-    clauses = (_PREFIX.sub("", c).strip(" ，,、。") for c in re.split(f"[{_CLAUSE_END}]", text))
+    clauses = (c.strip(" ，,、。") for c in re.split(f"[{_CLAUSE_END}]", normalize_scope(scope)))
     return [c for c in clauses if c]
+
+
+def normalize_scope(scope):
+    """The scope with section headings and licensing boilerplate turned into clause ends.
+
+    Examples
+    --------
+    >>> normalize_scope("许可项目：食品生产（依法须经批准的项目，经相关部门批准后方可开展经营活动）一般项目：食品销售")
+    '；食品生产；；食品销售'
+    """
+    return _SECTION.sub("；", str(scope or ""))
 
 
 def clause_activity(clause):
@@ -224,6 +239,12 @@ class Rules:
             code = code[:-1] if len(code) > 2 else None
         return None, None
 
+    def inner_segments(self):
+        """Segments that have segments below them."""
+        if not hasattr(self, "_inner"):
+            self._inner = {p for p in self.parents.values() if p}
+        return self._inner
+
     def chain_of(self, segment):
         return segment.split(".", 1)[0]
 
@@ -255,7 +276,8 @@ class Rules:
                 for w in sw.exact:
                     add(w, _KIND_EXACT, k)
             for words, kind in ((MAKING_WORDS, _KIND_MAKE), (TRADE_WORDS, _KIND_TRADE),
-                                (SERVICE_WORDS, _KIND_SERVICE), (tuple(_CLAUSE_END), _KIND_END)):
+                                (SERVICE_WORDS, _KIND_SERVICE), (tuple(_CLAUSE_END), _KIND_END),
+                                (tuple(_ITEM_END), _KIND_ITEM)):
                 for w in words:
                     add(w, kind, -1)
             # A word may be both a keyword of one segment and of another (or an activity
@@ -308,7 +330,9 @@ def _text_matches(texts, rules):
     # Clause number: clause ends seen before the match within its text.
     is_end = (df["kind"] == _KIND_END).astype(np.int64)
     df["clause"] = is_end.groupby(df["text"]).cumsum() - is_end
-    df = df[df["kind"] != _KIND_END]
+    is_item = ((df["kind"] == _KIND_END) | (df["kind"] == _KIND_ITEM)).astype(np.int64)
+    df["item"] = is_item.groupby(df["text"]).cumsum() - is_item
+    df = df[(df["kind"] != _KIND_END) & (df["kind"] != _KIND_ITEM)]
     # A clause's activity: its strongest activity word, or one implied by a matched keyword.
     rank = np.select([df["kind"] == _KIND_MAKE, df["kind"] == _KIND_SERVICE, df["kind"] == _KIND_TRADE],
                      [3, 2, 1], default=df["implied"].where(df["kind"] == _KIND_SEGMENT, 0))
@@ -327,6 +351,10 @@ def _text_matches(texts, rules):
         keep[exact] = [_whole_item(texts[t], s, e)
                        for t, s, e in words.loc[exact, ["text", "start", "end"]].itertuples(index=False)]
         words = words[keep]
+    # Chinese noun phrases are head-final: in "无人机锂电池" the product is a battery. Of the
+    # words matched in one item of a clause, the one ending last names what the item is.
+    last = words.groupby(["text", "item"])["end"].transform("max")
+    words = words[words["end"] == last]
     words = words.join(activity, on=["text", "clause"])
     words["activity"] = words["activity"].map(_RANK_NAME)
     words["word"] = [big[s + starts[t]:e + starts[t]] for t, s, e in words[["text", "start", "end"]].itertuples(index=False)]
@@ -344,8 +372,7 @@ def _clause_texts(texts, frame):
     out = []
     for t, c in frame[["text", "clause"]].itertuples(index=False):
         parts = re.split(f"[{_CLAUSE_END}]", texts[t])
-        clause = parts[c] if c < len(parts) else ""
-        out.append(_PREFIX.sub("", _BOILERPLATE.sub("", clause)).strip())
+        out.append(parts[c].strip(" ，,、。") if c < len(parts) else "")
     return out
 
 
@@ -419,7 +446,7 @@ def classify(records, rules):
     text_rows, trade_rows = [], []
     for column, method in (("scope", "scope_text"), ("products", "product")):
         tcodes, tuniques = pd.factorize(pd.Series(col[column]))
-        texts = [str(u) for u in tuniques]
+        texts = [normalize_scope(u) for u in tuniques]
         if not texts:
             continue
         matches = _text_matches(texts, rules)
@@ -506,38 +533,55 @@ def _drop_ancestors(frame):
 
 
 def _combine(by_code, text, rules):
-    """Industry-class and text memberships of each row, reconciled."""
+    """Industry-class and text memberships of each row, reconciled.
+
+    A text segment the class agrees with (the same, above or below it) is confirmed
+    (``high``). Under a class of another chain both are kept, ``low``. Under a class of
+    the same chain, a principal text segment is kept beside the class's, a side clause
+    is dropped. A class alone makes a member unless it names only a chain or fits its
+    class loosely (``low``). A segment above the leaves is dropped where the row names
+    another segment of the chain: "somewhere in food" says less than "rice processing".
+    """
     rows = []
-    code_groups = {r: g for r, g in by_code.groupby("row")} if not by_code.empty else {}
-    text_groups = {r: g for r, g in text.groupby("row")} if not text.empty else {}
+    code_groups = {r: list(g.itertuples(index=False)) for r, g in by_code.groupby("row")} if len(by_code) else {}
+    text_groups = {r: list(g.itertuples(index=False)) for r, g in text.groupby("row")} if len(text) else {}
     for row in sorted(set(code_groups) | set(text_groups)):
-        codes = code_groups.get(row)
-        texts = text_groups.get(row)
-        code_list = [] if codes is None else list(codes.itertuples(index=False))
-        text_list = [] if texts is None else list(texts.itertuples(index=False))
-        used_codes = set()
-        chains_code = {rules.chain_of(c.segment) for c in code_list}
-        chains_text = {rules.chain_of(t.segment) for t in text_list}
-        for t in text_list:
-            agree = [c for c in code_list if rules.related(c.segment, t.segment)]
+        codes, texts = code_groups.get(row, []), text_groups.get(row, [])
+        code_chains = {rules.chain_of(c.segment) for c in codes}
+        text_chains = {rules.chain_of(t.segment) for t in texts}
+        confirmed = set()
+        kept = []
+        for t in texts:
+            principal = t.clause < PRINCIPAL_CLAUSES or "product" in t.method
+            agree = [c for c in codes if rules.related(c.segment, t.segment)]
             if agree:
-                used_codes.update(id(c) for c in agree)
-                deeper = max([t.segment] + [c.segment for c in agree], key=lambda s: s.count("."))
-                rows.append((row, deeper, "industry_code+" + t.method,
-                             agree[0].evidence + "; " + t.evidence, "high"))
-            elif code_list and rules.chain_of(t.segment) not in chains_code:
-                rows.append((row, t.segment, t.method, t.evidence, "low"))
+                confirmed.update(c.segment for c in agree)
+                deeper = max([t.segment] + [c.segment for c in agree], key=lambda x: x.count("."))
+                loose = all("." not in c.segment or c.confidence == "low" for c in agree)
+                kept.append((row, deeper, "industry_code+" + t.method, agree[0].evidence + "; " + t.evidence,
+                             "medium" if loose else "high"))
+            elif codes and rules.chain_of(t.segment) not in code_chains:
+                kept.append((row, t.segment, t.method, t.evidence, "low"))
+            elif codes and not principal:
+                continue  # a side clause the registry's class does not bear out
             else:
-                confidence = "medium" if t.clause < PRINCIPAL_CLAUSES or "product" in t.method else "low"
-                rows.append((row, t.segment, t.method, t.evidence, confidence))
-        for c in code_list:
-            if id(c) in used_codes:
-                continue
-            if text_list and rules.chain_of(c.segment) not in chains_text:
-                rows.append((row, c.segment, c.method, c.evidence, "low"))
-            elif any(rules.related(c.segment, t.segment) for t in text_list) or "." not in c.segment:
-                continue  # a code naming only the chain supports text; alone it names no segment
-            else:
-                rows.append((row, c.segment, c.method, c.evidence, c.confidence))
+                kept.append((row, t.segment, t.method, t.evidence, "medium" if principal else "low"))
+        for c in codes:
+            if c.segment in confirmed or "." not in c.segment:
+                continue  # a class naming only the chain supports text; alone it names no segment
+            chain = rules.chain_of(c.segment)
+            if chain not in text_chains and texts:
+                kept.append((row, c.segment, c.method, c.evidence, "low"))
+            elif c.confidence != "low":
+                kept.append((row, c.segment, c.method, c.evidence, c.confidence))
+        rows += _most_specific_per_chain(kept, rules)
     out = pd.DataFrame(rows, columns=MEMBERSHIP_COLUMNS)
     return out.drop_duplicates(["row", "segment"])
+
+
+def _most_specific_per_chain(kept, rules):
+    """Drop a membership above the leaves where the row has another in the same chain."""
+    inner = rules.inner_segments()
+    chains = [rules.chain_of(k[1]) for k in kept]
+    return [k for k, chain in zip(kept, chains)
+            if k[1] not in inner or sum(c == chain for c in chains) == 1]

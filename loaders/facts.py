@@ -66,8 +66,12 @@ class TableInput:
     def problems(self, type, mask, column, message_for):
         """Report a problem for each row where ``mask`` holds; message_for(value) -> str."""
         values = self.col(column)
-        for idx in mask[mask].index:
-            self.problem(type, idx, column, message_for(values[idx]))
+        self.problems_at(type, values[np.asarray(mask, dtype=bool)], column, message_for)
+
+    def problems_at(self, type, cells, column, message_for):
+        """Report a problem for each cell of ``cells`` (a Series indexed by row), in row order."""
+        self.report.add_rows(type, cells.index.to_numpy() + 2, cells.to_numpy(dtype=object), message_for,
+                             file=self.file, column=self.header.get(column, column))
 
     def amounts(self, column):
         values = self.col(column)
@@ -102,7 +106,7 @@ class TableInput:
         values = self.col(column)
         resolved, errors = resolve_values(values, index)
         if errors:
-            self.problems(f"unknown-{kind}", values.isin(list(errors)), column, lambda v: str(errors[v]))
+            self.problems(f"unknown-{kind}", values.isin(list(errors)), column, reference_message(index, errors))
         if required:
             self.problems("missing-value", values == "", column, lambda v: f"missing {kind}")
         return resolved
@@ -162,11 +166,21 @@ def resolve_values(values, index):
     good, errors = [], {}
     for v in uniques:
         try:
-            good.append(index.resolve(v) if v != "" else None)
+            good.append(index.resolve(v, suggest=False) if v != "" else None)
         except ChainKGError as err:
             good.append(None)
             errors[v] = err
     return decode(codes, good).set_axis(values.index), errors
+
+
+def reference_message(index, errors):
+    """message_for(value) of unresolved values; suggestions are found only for those listed."""
+    def message(value):
+        error = errors[value]
+        if isinstance(error, UnknownReferenceError) and hasattr(index, "unknown"):
+            error = index.unknown(value)
+        return str(error)
+    return message
 
 
 class EnterpriseIndex:
@@ -401,8 +415,8 @@ def _enterprises(t, regions, segments, sources, earlier=()):
 
     tokens = _split_list(t, "segments")
     resolved, errors = resolve_values(tokens, segments)
-    for idx, tok in tokens[tokens.isin(list(errors))].items():
-        t.problem("unknown-segment", idx, "segments", str(errors[tok]))
+    t.problems_at("unknown-segment", tokens[tokens.isin(list(errors))], "segments",
+                  reference_message(segments, errors))
     good = resolved[resolved.notna()]
     rows = t.df.index.get_indexer(good.index)
     # A row naming a segment twice ("封测;封装测试") gives one membership.

@@ -12,8 +12,6 @@ spelling): loaders resolving whole columns pass ``suggest=False`` and ask
 
 from __future__ import annotations
 
-import numpy as np
-
 from chainkg.errors import AmbiguousReferenceError, UnknownReferenceError
 
 __all__ = ["NameIndex", "normalize_name"]
@@ -125,6 +123,7 @@ class NameIndex:
         A spelling scores its similarity (0-1, rapidfuzz's normalised Indel ratio,
         computed against every spelling at once), plus 0.5 when one contains the other.
         """
+        import numpy as np
         from rapidfuzz import fuzz, process
 
         key = normalize_name(value)

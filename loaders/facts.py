@@ -458,7 +458,11 @@ def _project_dates(t, status):
     An expected date (投产 of a project still being built) may lie ahead.
     """
     stage = status.map({s: i for i, s in enumerate(PROJECT_STATUSES)}).astype(float)
-    as_of_last = t.periods("as_of")["last"]
+    as_of, as_of_last = t.col("as_of"), t.periods("as_of")["last"]
+    default = _quiet_period(t.defaults.get("as_of"))
+    if default is not None:  # an empty as_of cell stands for the data's as_of
+        as_of_last = as_of_last.fillna(pd.Timestamp(default.last))
+        as_of = as_of.where(as_of != "", str(t.defaults["as_of"]))
     today = pd.Timestamp.today().normalize()
     out = {}
     for column, since in _DATE_HAPPENED_FROM.items():
@@ -466,11 +470,19 @@ def _project_dates(t, status):
         out[column] = t.dates(column, may_be_future=~happened)
         first = t.periods(column)["first"]
         late = (happened & (first > as_of_last) & (first <= today)).to_numpy()
-        cells = pd.Series(list(zip(t.col(column)[late], t.col("as_of")[late])), index=t.df.index[late],
+        cells = pd.Series(list(zip(t.col(column)[late], as_of[late])), index=t.df.index[late],
                           dtype=object)
         t.problems_at("bad-value", cells, column,
                       lambda c: f"date {c[0]!r} is after the data's as_of {c[1]!r}")
     return out
+
+
+def _quiet_period(text):
+    """The period ``text`` names, or None (a bad manifest value is reported where it is read)."""
+    try:
+        return value_rules.parse_date(text) if text else None
+    except ValueError:
+        return None
 
 
 def read_table_for(graph, name, path, defaults=None):

@@ -193,7 +193,8 @@ def _span(a, b, text):
 
 
 # C0 controls, DEL and C1 controls (ESC starts ANSI sequences), U+FFFD (what a decoder puts
-# for bytes it could not read) and lone surrogates (what Python's surrogateescape leaves).
+# for bytes it could not read) and lone surrogates (what Python's surrogateescape leaves;
+# pandas' UTF-8 string columns cannot hold them, so tables never reach this with one).
 _BAD_IN_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f\ufffd\ud800-\udfff]")
 _BAD_IN_FREE_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ud800-\udfff]|\r(?!\n)")
 #: The same, in RE2 syntax for Arrow (Arrow strings are valid UTF-8: no surrogates).
@@ -346,14 +347,12 @@ def check_text(t):
 
 
 def _bad_text(values, free):
-    """Which cells hold a character text must not: Arrow's regex, Python's where Arrow cannot."""
+    """Which cells hold a character text must not (Arrow's regex: strings there are UTF-8,
+    so lone surrogates cannot reach a table; only U+FFFD shows a bad decode)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    try:
-        arr = pa.array(values.to_numpy(dtype=object), type=pa.string())
-    except (pa.ArrowInvalid, UnicodeEncodeError):  # a lone surrogate is not UTF-8
-        return values.map(lambda v: text_problem(v, free) is not None).to_numpy(dtype=bool)
+    arr = pa.array(values.to_numpy(dtype=object), type=pa.string())
     found = pc.match_substring_regex(arr, BAD_IN_FREE_TEXT_RE2 if free else BAD_IN_TEXT_RE2)
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)

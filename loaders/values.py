@@ -295,6 +295,7 @@ def read_periods(t, column):
     A column the file lacks takes the manifest's default unchecked (the manifest is checked
     where it is read).
     """
+    import numpy as np
     import pandas as pd
 
     values = t.col(column)
@@ -311,12 +312,12 @@ def read_periods(t, column):
     elif errors:
         periods = [p if p is not None else Period(None, None, v) for p, v in zip(periods, uniques)]
 
-    def take(attr, empty):
-        return pd.Series([getattr(p, attr) if p is not None else empty for p in periods] + [empty],
-                         dtype=object).take(codes).set_axis(values.index)  # code -1 (a null): the last
+    def take(attr, empty, dtype):  # one value per distinct cell, spread by code (-1, a null: the last)
+        return np.array([getattr(p, attr) if p is not None else empty for p in periods] + [empty],
+                        dtype=dtype)[codes]
 
-    return pd.DataFrame({"iso": take("iso", ""), "first": pd.to_datetime(take("first", None)),
-                         "last": pd.to_datetime(take("last", None))})
+    return pd.DataFrame({"iso": take("iso", "", object), "first": take("first", None, "datetime64[D]"),
+                         "last": take("last", None, "datetime64[D]")}, index=values.index)
 
 
 def read_dates(t, column, may_be_future=None):
@@ -353,6 +354,39 @@ def _bad_text(values, free):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(values.to_numpy(dtype=object), type=pa.string())
+    arr = pa.array(values)  # no copy: the loaders' columns are Arrow-backed
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    if not any(_may_hold_bad_text(_utf8_bytes(c), free) for c in chunks):
+        return np.zeros(len(arr), dtype=bool)
     found = pc.match_substring_regex(arr, BAD_IN_FREE_TEXT_RE2 if free else BAD_IN_TEXT_RE2)
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _utf8_bytes(chunk):
+    """The bytes of all the strings of an Arrow string array, end to end, without a copy."""
+    import numpy as np
+
+    offsets_buf, data_buf = chunk.buffers()[1:3]
+    if data_buf is None or len(chunk) == 0:
+        return np.zeros(0, dtype=np.uint8)
+    wide = str(chunk.type) == "large_string"
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
+    start, end = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
+    return np.frombuffer(data_buf, dtype=np.uint8)[start:end]
+
+
+def _may_hold_bad_text(b, free):
+    """Whether UTF-8 bytes may spell a bad character: a scan of the whole buffer at once,
+    many times faster than a regex per cell; the regex then finds the cells."""
+    import numpy as np
+
+    control = b < 0x20
+    if free:
+        control &= (b != 0x09) & (b != 0x0A)  # a CR is left to the regex, which allows CR LF only
+    if control.any() or (b == 0x7F).any():
+        return True
+    c2 = np.flatnonzero(b[:-1] == 0xC2)  # C1 controls are C2 80 … C2 9F
+    if len(c2) and ((b[c2 + 1] >= 0x80) & (b[c2 + 1] <= 0x9F)).any():
+        return True
+    bd = np.flatnonzero(b[2:] == 0xBD) + 2  # U+FFFD is EF BF BD
+    return bool(len(bd) and ((b[bd - 1] == 0xBF) & (b[bd - 2] == 0xEF)).any())

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from chainkg.errors import AmbiguousReferenceError, ChainKGError, UnknownReferenceError
-from chainkg.graph.codes import RowHint, codes_of, decode, has_duplicates, split_lists, to_float
+from chainkg.graph.codes import RowHint, codes_of, decode, has_duplicates, split_lists
 from chainkg.graph.model import segment_index
 from chainkg.graph.resolve import NameIndex
 from chainkg.graph.schema import (PROJECT_STATUSES, REGION_LEVELS, REQUIRED_COLUMNS, TABLE_COLUMNS,
@@ -83,8 +83,8 @@ class TableInput:
     def counts(self, column):
         return value_rules.read_counts(self, column)
 
-    def numbers(self, column, negative=False):
-        return value_rules.read_numbers(self, column) if negative else value_rules.read_weights(self, column)
+    def numbers(self, column, allow_negative=False):
+        return value_rules.read_numbers(self, column) if allow_negative else value_rules.read_weights(self, column)
 
     def dates(self, column, may_be_future=None):
         return value_rules.read_dates(self, column, may_be_future)
@@ -100,7 +100,8 @@ class TableInput:
         values = self.col(column)
         resolved, errors = resolve_values(values, index)
         if errors:
-            self.problems(f"unknown-{kind}", values.isin(list(errors)), column, reference_message(index, errors))
+            self.problems(f"unknown-{kind}", values.isin(list(errors)), column,
+                          reference_message(index, errors))
         if required:
             self.problems("missing-value", values == "", column, lambda v: f"missing {kind}")
         return resolved
@@ -263,7 +264,8 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None):
     if "sources" in inputs:
         out["sources"] = _each_part(inputs["sources"], lambda t, earlier: _frame(
             "sources", id=t.ids(t.col("title"), "src", earlier),
-            **{c: t.dates(c) if c in value_rules.DATE_COLUMNS else t.col(c) for c in TABLE_COLUMNS["sources"][1:]}))
+            **{c: t.dates(c) if c in value_rules.DATE_COLUMNS else t.col(c)
+               for c in TABLE_COLUMNS["sources"][1:]}))
         sources = set(out["sources"]["id"])
 
     regions = NameIndex("region")
@@ -308,7 +310,8 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None):
         t = inputs["figures"][0]
         source, _ = t.provenance(sources)
         out["figures"] = _frame("figures", region=t.resolve("region", regions, "region"),
-                                metric=t.col("metric"), value=t.numbers("value", negative=True), unit=t.col("unit"),
+                                metric=t.col("metric"), value=t.numbers("value", allow_negative=True),
+                                unit=t.col("unit"),
                                 period=t.dates("period"), note=t.col("note"), source=source)
     return out
 
@@ -442,12 +445,14 @@ def _projects(t, regions, segments, enterprises, sources):
                   region=t.resolve("region", regions, "region"),
                   segment=t.resolve("segment", segments, "segment", required=False),
                   investment_cny=t.amounts("investment_cny"), status=status,
-                  **_project_dates(t, status), expected_output_cny=t.amounts("expected_output_cny"), note=t.col("note"),
+                  **_project_dates(t, status), expected_output_cny=t.amounts("expected_output_cny"),
+                  note=t.col("note"),
                   source=source, as_of=as_of)
 
 
 #: The status from which each project date is a fact (None: always); before it, an expected date.
-_DATE_HAPPENED_FROM = {"signed_on": None, "started_on": "under_construction", "production_on": "in_production"}
+_DATE_HAPPENED_FROM = {"signed_on": None, "started_on": "under_construction",
+                       "production_on": "in_production"}
 
 
 def _project_dates(t, status):

@@ -18,8 +18,9 @@ import re
 import unicodedata
 
 __all__ = ["UNITS", "parse_number", "parse_amount", "parse_date", "text_problem", "Period",
-           "AMOUNT_COLUMNS", "COUNT_COLUMNS", "NUMBER_COLUMNS", "DATE_COLUMNS", "FREE_TEXT_COLUMNS",
-           "MAX_AMOUNT_CNY", "MAX_COUNT"]
+           "read_numbers", "read_amounts", "read_counts", "read_weights", "read_periods", "read_dates",
+           "check_text", "AMOUNT_COLUMNS", "COUNT_COLUMNS", "NUMBER_COLUMNS", "DATE_COLUMNS",
+           "FREE_TEXT_COLUMNS", "MAX_AMOUNT_CNY", "MAX_COUNT"]
 
 UNITS = {"亿元": 1e8, "亿": 1e8, "万元": 1e4, "万": 1e4, "元": 1.0}
 
@@ -72,7 +73,8 @@ def parse_number(text, scale=1.0, *, units=False, what="a number"):
     >>> parse_number("1.234,5")
     Traceback (most recent call last):
     ...
-    ValueError: ambiguous number '1.234,5': write decimals after a point, commas only between thousands (1234.5 or 1,234.5)
+    ValueError: ambiguous number '1.234,5': write decimals after a point, commas only between
+    thousands (1234.5 or 1,234.5)
     """
     s = unicodedata.normalize("NFKC", str(text)).strip()  # full-width digits and commas
     if s == "":
@@ -125,7 +127,8 @@ class Period:
 _SEP = r"\s*(?:[-/.]|年)\s*"
 _POINT = re.compile(r"^(?P<y>\d{4})(?:年)?(?:" + _SEP + r"(?P<m>\d{1,2})(?:月)?(?:" + r"\s*(?:[-/.]|月)\s*"
                     r"(?P<d>\d{1,2})(?:日|号)?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)?)?$", re.ASCII)
-_MONTHS = re.compile(r"^(?P<y>\d{4})年(?P<m1>\d{1,2})(?:月)?\s*[-—–~～至]\s*(?P<m2>\d{1,2})月$", re.ASCII)  # 2025年1-10月
+# 2025年1-10月
+_MONTHS = re.compile(r"^(?P<y>\d{4})年(?P<m1>\d{1,2})(?:月)?\s*[-—–~～至]\s*(?P<m2>\d{1,2})月$", re.ASCII)
 _RANGE = re.compile(r"^(?P<a>\d{4}.*?)\s*(?:/|至|~|～|—)\s*(?P<b>\d{4}.*)$", re.ASCII)
 DATE_FORMATS = "2025-06-01, 2025/6/1, 2025年6月1日, 2025-06, 2025年6月, 2025 or 2025-01/2025-10"
 
@@ -163,7 +166,8 @@ def parse_date(text):
     m = _RANGE.match(s)
     if m and _POINT.match(m["a"]) and _POINT.match(m["b"]):
         return _span(parse_date(m["a"]), parse_date(m["b"]), text)
-    hint = " (a spreadsheet's date number? format the cell as a date)" if re.fullmatch(r"\d{5}(\.\d+)?", s, re.ASCII) else ""
+    serial = re.fullmatch(r"\d{5}(\.\d+)?", s, re.ASCII)  # what Excel stores for a date
+    hint = " (a spreadsheet's date number? format the cell as a date)" if serial else ""
     raise ValueError(f"not a date: {text!r}{hint}; write {DATE_FORMATS}")
 
 
@@ -178,7 +182,8 @@ def _point(text, y, m, d):
         raise ValueError(f"no such date: {text!r} (month {month})")
     days = calendar.monthrange(year, month)[1]
     if d is None:
-        return Period(datetime.date(year, month, 1), datetime.date(year, month, days), f"{year:04d}-{month:02d}")
+        return Period(datetime.date(year, month, 1), datetime.date(year, month, days),
+                      f"{year:04d}-{month:02d}")
     day = int(d)
     if not 1 <= day <= days:
         raise ValueError(f"no such date: {text!r} ({year:04d}-{month:02d} has {days} days)")
@@ -277,7 +282,8 @@ def read_counts(t, column):
     """Whole numbers from 0 to MAX_COUNT, as nullable integers."""
     parsed = read_numbers(t, column, "a whole number")
     parsed = refuse(t, column, parsed, parsed < 0, lambda v: f"negative count: {v!r}")
-    parsed = refuse(t, column, parsed, parsed.notna() & (parsed % 1 != 0), lambda v: f"not a whole number: {v!r}")
+    parsed = refuse(t, column, parsed, parsed.notna() & (parsed % 1 != 0),
+                    lambda v: f"not a whole number: {v!r}")
     parsed = refuse(t, column, parsed, parsed > MAX_COUNT, lambda v: f"count {v!r} is more than 10亿")
     return parsed.astype("Int64")
 

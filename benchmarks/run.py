@@ -24,6 +24,8 @@ BENCHMARKS = {
     "national": "load + gaps --all-regions at 1,000,000 enterprises vs a pandas floor",
     "neo4j_export": "batched Neo4j export vs a per-row MERGE loop",
     "viz_large": "a 5,000-enterprise map vs a 50-node page in headless Chromium",
+    "validate_errors": "validating files full of errors vs the same files valid",
+    "classify": "classifying 1,000,000 registry rows vs a pyarrow read of them",
 }
 
 

@@ -4,11 +4,13 @@ A :class:`NameIndex` maps every spelling of a thing to its id. Unknown values ra
 :class:`~chainkg.errors.UnknownReferenceError` listing the closest known spellings;
 spellings shared by several things raise
 :class:`~chainkg.errors.AmbiguousReferenceError`.
+
+Finding the closest spellings is the slow part (a fuzzy match against every known
+spelling): loaders resolving whole columns pass ``suggest=False`` and ask
+:meth:`NameIndex.unknown` only for the problems a report lists.
 """
 
 from __future__ import annotations
-
-import difflib
 
 from chainkg.errors import AmbiguousReferenceError, UnknownReferenceError
 
@@ -55,9 +57,11 @@ class NameIndex:
         self._names = {}
         self._display = {}
         self._spelling = {}
+        self._candidates = None  # (normalised spellings, ids) for suggestions, built on first use
 
     def add(self, id_, names=()):
         """Register ``id_`` under its own spelling and the given ``names``."""
+        self._candidates = None
         self._ids[normalize_name(id_)] = id_
         self._display.setdefault(id_, next((str(n) for n in names if n), id_))
         for name in names:
@@ -73,7 +77,7 @@ class NameIndex:
             return {self._ids[key]}
         return set(self._names.get(key, ()))
 
-    def resolve(self, value, within=None):
+    def resolve(self, value, within=None, suggest=True):
         """Return the one id ``value`` means.
 
         Parameters
@@ -83,6 +87,8 @@ class NameIndex:
         within : callable, optional
             A predicate on ids; only ids for which it holds are considered (for
             example segments of one chain).
+        suggest : bool, default True
+            Whether an unknown value's error lists the closest spellings (the slow part).
 
         Raises
         ------
@@ -98,21 +104,38 @@ class NameIndex:
             return next(iter(ids))
         if len(ids) > 1:
             raise AmbiguousReferenceError(self.kind, value, sorted(ids))
-        raise UnknownReferenceError(self.kind, value, self.suggest(value, within))
+        raise self.unknown(value, within) if suggest else UnknownReferenceError(self.kind, value)
+
+    def unknown(self, value, within=None):
+        """The error for a value that matches nothing, with the closest known spellings."""
+        return UnknownReferenceError(self.kind, value, self.suggest(value, within))
+
+    def _spellings(self):
+        if self._candidates is None:
+            pairs = [(name, i) for name, ids in self._names.items() for i in sorted(ids)]
+            pairs += list(self._ids.items())
+            self._candidates = ([name for name, _ in pairs], [i for _, i in pairs])
+        return self._candidates
 
     def suggest(self, value, within=None, n=3):
-        """The closest known spellings of ``value``, as ``"name id"`` strings."""
+        """The closest known spellings of ``value``, as ``"name id"`` strings.
+
+        A spelling scores its similarity (0-1, rapidfuzz's normalised Indel ratio,
+        computed against every spelling at once), plus 0.5 when one contains the other.
+        """
+        import numpy as np
+        from rapidfuzz import fuzz, process
+
         key = normalize_name(value)
-        candidates = []
-        for name, ids in self._names.items():
-            candidates += [(name, i) for i in ids if within is None or within(i)]
-        candidates += [(norm, i) for norm, i in self._ids.items() if within is None or within(i)]
+        names, ids = self._spellings()
+        if not names:
+            return []
+        scores = process.cdist([key], names, scorer=fuzz.ratio, dtype=np.float64)[0] / 100
         best = {}
-        for name, id_ in candidates:
-            score = difflib.SequenceMatcher(None, key, name).ratio()
+        for name, id_, score in zip(names, ids, scores.tolist()):
             if key and (key in name or name in key):
                 score += 0.5
-            if score >= 0.4 and score > best.get(id_, (0, ""))[0]:
+            if score >= 0.4 and score > best.get(id_, (0, ""))[0] and (within is None or within(id_)):
                 best[id_] = (score, name)
         ranked = sorted(best.items(), key=lambda t: (-t[1][0], t[0]))[:n]
         out = []

@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 
 from chainkg.errors import AmbiguousReferenceError, ChainKGError, UnknownReferenceError
-from chainkg.graph.codes import RowHint, codes_of, decode, has_duplicates, split_lists, to_float
+from chainkg.graph.codes import RowHint, codes_of, decode, has_duplicates, split_lists
 from chainkg.graph.model import segment_index
 from chainkg.graph.resolve import NameIndex
-from chainkg.graph.schema import (REGION_LEVELS, REQUIRED_COLUMNS, TABLE_COLUMNS, normalize_flag,
-                                  normalize_project_status)
-from chainkg.loaders.tables import map_headers, parse_amount
+from chainkg.graph.schema import (PROJECT_STATUSES, REGION_LEVELS, REQUIRED_COLUMNS, TABLE_COLUMNS,
+                                  normalize_flag, normalize_project_status)
+from chainkg.loaders import values as value_rules
+from chainkg.loaders.tables import map_headers
 
 __all__ = ["normalize_tables", "TableInput"]
 
@@ -37,7 +38,7 @@ class TableInput:
         mapping, self.scales = map_headers(list(df.columns), name, columns_map)
         self.header = {col: h for h, col in mapping.items()}  # schema column -> original header
         self.df = df
-        self._cols = {}
+        self._cols, self._periods = {}, {}
         self.defaults = {**{k: v for k, v in manifest.items() if k in ("source", "as_of")},
                          **((manifest.get("defaults") or {}))}
         self.ok = True
@@ -48,6 +49,8 @@ class TableInput:
             report.add("missing-column", f"missing column {col!r} (accepted headers: {words}; "
                        "or map one in the manifest's columns)", file=file, row=1)
             self.ok = False
+        if self.ok:
+            value_rules.check_text(self)
 
     def col(self, name):
         """The column as stripped text ("" where absent or empty), or the default."""
@@ -66,43 +69,39 @@ class TableInput:
     def problems(self, type, mask, column, message_for):
         """Report a problem for each row where ``mask`` holds; message_for(value) -> str."""
         values = self.col(column)
-        for idx in mask[mask].index:
-            self.problem(type, idx, column, message_for(values[idx]))
+        self.problems_at(type, values[np.asarray(mask, dtype=bool)], column, message_for)
 
+    def problems_at(self, type, cells, column, message_for):
+        """Report a problem for each cell of ``cells`` (a Series indexed by row), in row order."""
+        self.report.add_rows(type, cells.index.to_numpy() + 2, cells.to_numpy(dtype=object), message_for,
+                             file=self.file, column=self.header.get(column, column))
+
+    # Cell values by the shared rules of loaders/values.py.
     def amounts(self, column):
-        values = self.col(column)
-        scale = self.scales.get(column, 1.0)
-        plain = pd.Series(to_float(values), index=values.index) * scale
-        rest = values[plain.isna() & (values != "")]  # units (5亿), thousands separators, garbage
-        parsed = {}
-        for v in rest.unique():
-            try:
-                parsed[v] = parse_amount(v, scale)
-            except ValueError:
-                parsed[v] = None
-        bad = rest.map(parsed).isna()
-        self.problems("bad-value", values.index.isin(rest.index[bad]) & (values != ""), column,
-                      lambda v: f"not an amount: {v!r} (write 5亿, 3000万 or 500000000)")
-        plain.loc[rest.index[~bad]] = rest[~bad].map(parsed).astype(float)
-        return plain.astype(float)
+        return value_rules.read_amounts(self, column)
 
-    def numbers(self, column, integer=False):
-        values = self.col(column)
-        parsed = pd.Series(to_float(values.str.replace(",", "", regex=False)), index=values.index)
-        bad = parsed.isna() & (values != "")
-        if integer:
-            bad |= parsed.notna() & ((parsed % 1 != 0) | (parsed < 0))
-        self.problems("bad-value", bad, column,
-                      lambda v: f"not a {'whole ' if integer else ''}number: {v!r}")
-        parsed = parsed.where(~bad)
-        return parsed.astype("Int64") if integer else parsed
+    def counts(self, column):
+        return value_rules.read_counts(self, column)
+
+    def numbers(self, column, allow_negative=False):
+        return value_rules.read_numbers(self, column) if allow_negative else value_rules.read_weights(self, column)
+
+    def dates(self, column, may_be_future=None):
+        return value_rules.read_dates(self, column, may_be_future)
+
+    def periods(self, column):
+        """The column's dates as a frame of iso, first and last day, parsed (and reported) once."""
+        if column not in self._periods:
+            self._periods[column] = value_rules.read_periods(self, column)
+        return self._periods[column]
 
     def resolve(self, column, index, kind, required=True):
         """Map each value of ``column`` through ``index`` (a NameIndex); report unknowns."""
         values = self.col(column)
         resolved, errors = resolve_values(values, index)
         if errors:
-            self.problems(f"unknown-{kind}", values.isin(list(errors)), column, lambda v: str(errors[v]))
+            self.problems(f"unknown-{kind}", values.isin(list(errors)), column,
+                          reference_message(index, errors))
         if required:
             self.problems("missing-value", values == "", column, lambda v: f"missing {kind}")
         return resolved
@@ -116,7 +115,7 @@ class TableInput:
             unknown = (source != "") & ~source.isin(sources)
             self.problems("unknown-source", unknown, "source",
                           lambda v: f"unknown source {v!r} (not in sources table)")
-        return source, self.col("as_of")
+        return source, self.dates("as_of")
 
     def ids(self, names, prefix, earlier=()):
         """The id column, or stable ids made from names when the table has none; no duplicates.
@@ -162,11 +161,21 @@ def resolve_values(values, index):
     good, errors = [], {}
     for v in uniques:
         try:
-            good.append(index.resolve(v) if v != "" else None)
+            good.append(index.resolve(v, suggest=False) if v != "" else None)
         except ChainKGError as err:
             good.append(None)
             errors[v] = err
     return decode(codes, good).set_axis(values.index), errors
+
+
+def reference_message(index, errors):
+    """message_for(value) of unresolved values; suggestions are found only for those listed."""
+    def message(value):
+        error = errors[value]
+        if isinstance(error, UnknownReferenceError) and hasattr(index, "unknown"):
+            error = index.unknown(value)
+        return str(error)
+    return message
 
 
 class EnterpriseIndex:
@@ -255,7 +264,8 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None):
     if "sources" in inputs:
         out["sources"] = _each_part(inputs["sources"], lambda t, earlier: _frame(
             "sources", id=t.ids(t.col("title"), "src", earlier),
-            **{c: t.col(c) for c in TABLE_COLUMNS["sources"][1:]}))
+            **{c: t.dates(c) if c in value_rules.DATE_COLUMNS else t.col(c)
+               for c in TABLE_COLUMNS["sources"][1:]}))
         sources = set(out["sources"]["id"])
 
     regions = NameIndex("region")
@@ -278,7 +288,7 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None):
         source, as_of = t.provenance(sources)
         out["presence"] = _frame("presence", region=t.resolve("region", regions, "region"),
                                  segment=t.resolve("segment", segments, "segment"),
-                                 enterprises=t.numbers("enterprises", integer=True),
+                                 enterprises=t.counts("enterprises"),
                                  note=t.col("note"), source=source, as_of=as_of)
         # One source states one fact per region and segment; a repeat would count twice.
         key = out["presence"][["region", "segment", "source"]]
@@ -292,8 +302,6 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None):
         t = inputs["links"][0]
         source, as_of = t.provenance(sources)
         weight = t.numbers("weight")
-        t.problems("bad-value", weight.notna() & ~weight.between(0, np.inf, inclusive="left"), "weight",
-                   lambda v: f"link weight must be a finite number >= 0, got {v!r}")
         out["links"] = _frame("links", supplier=t.resolve("supplier", enterprise_names, "enterprise"),
                               customer=t.resolve("customer", enterprise_names, "enterprise"),
                               product=t.col("product"), weight=weight.fillna(1.0),
@@ -302,8 +310,9 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None):
         t = inputs["figures"][0]
         source, _ = t.provenance(sources)
         out["figures"] = _frame("figures", region=t.resolve("region", regions, "region"),
-                                metric=t.col("metric"), value=t.numbers("value"), unit=t.col("unit"),
-                                period=t.col("period"), note=t.col("note"), source=source)
+                                metric=t.col("metric"), value=t.numbers("value", allow_negative=True),
+                                unit=t.col("unit"),
+                                period=t.dates("period"), note=t.col("note"), source=source)
     return out
 
 
@@ -396,15 +405,15 @@ def _enterprises(t, regions, segments, sources, earlier=()):
     enterprises = _frame(
         "enterprises", id=ids, name=names, region=region,
         flags=flag_col,
-        output_cny=t.amounts("output_cny"), employees=t.numbers("employees", integer=True),
+        output_cny=t.amounts("output_cny"), employees=t.counts("employees"),
         main_business=t.col("main_business"), confidence=confidence,
         region_source=t.col("region_source"), region_confidence=region_confidence, source=source,
         as_of=as_of)
 
     tokens = _split_list(t, "segments")
     resolved, errors = resolve_values(tokens, segments)
-    for idx, tok in tokens[tokens.isin(list(errors))].items():
-        t.problem("unknown-segment", idx, "segments", str(errors[tok]))
+    t.problems_at("unknown-segment", tokens[tokens.isin(list(errors))], "segments",
+                  reference_message(segments, errors))
     good = resolved[resolved.notna()]
     rows = t.df.index.get_indexer(good.index)
     # A row naming a segment twice ("封测;封装测试") gives one membership.
@@ -436,10 +445,49 @@ def _projects(t, regions, segments, enterprises, sources):
                   region=t.resolve("region", regions, "region"),
                   segment=t.resolve("segment", segments, "segment", required=False),
                   investment_cny=t.amounts("investment_cny"), status=status,
-                  signed_on=t.col("signed_on"), started_on=t.col("started_on"),
-                  production_on=t.col("production_on"),
-                  expected_output_cny=t.amounts("expected_output_cny"), note=t.col("note"),
+                  **_project_dates(t, status), expected_output_cny=t.amounts("expected_output_cny"),
+                  note=t.col("note"),
                   source=source, as_of=as_of)
+
+
+#: The status from which each project date is a fact (None: always); before it, an expected date.
+_DATE_HAPPENED_FROM = {"signed_on": None, "started_on": "under_construction",
+                       "production_on": "in_production"}
+
+
+def _project_dates(t, status):
+    """Project dates in ISO spelling.
+
+    A date the status says has passed (the signing; the start once under construction;
+    production once in production) may be neither after the row's as_of nor after today.
+    An expected date (投产 of a project still being built) may lie ahead.
+    """
+    stage = status.map({s: i for i, s in enumerate(PROJECT_STATUSES)}).astype(float)
+    as_of, as_of_last = t.col("as_of"), t.periods("as_of")["last"]
+    default = _quiet_period(t.defaults.get("as_of"))
+    if default is not None:  # an empty as_of cell stands for the data's as_of
+        as_of_last = as_of_last.fillna(pd.Timestamp(default.last))
+        as_of = as_of.where(as_of != "", str(t.defaults["as_of"]))
+    today = pd.Timestamp.today().normalize()
+    out = {}
+    for column, since in _DATE_HAPPENED_FROM.items():
+        happened = stage >= PROJECT_STATUSES.index(since) if since else pd.Series(True, index=stage.index)
+        out[column] = t.dates(column, may_be_future=~happened)
+        first = t.periods(column)["first"]
+        late = (happened & (first > as_of_last) & (first <= today)).to_numpy()
+        cells = pd.Series(list(zip(t.col(column)[late], as_of[late])), index=t.df.index[late],
+                          dtype=object)
+        t.problems_at("bad-value", cells, column,
+                      lambda c: f"date {c[0]!r} is after the data's as_of {c[1]!r}")
+    return out
+
+
+def _quiet_period(text):
+    """The period ``text`` names, or None (a bad manifest value is reported where it is read)."""
+    try:
+        return value_rules.parse_date(text) if text else None
+    except ValueError:
+        return None
 
 
 def read_table_for(graph, name, path, defaults=None):

@@ -82,6 +82,27 @@ class Report:
         """
         self.warnings.append(Problem(type, message, file, row, column, path))
 
+    def add_rows(self, type, rows, values, message_for, *, file=None, column=None):
+        """Add a problem for each of ``rows`` (with its cell in ``values``) in one column.
+
+        ``message_for(value)`` is called only for the problems listed, so a message that
+        is costly to make (suggestions of close names) costs nothing for those counted.
+
+        Examples
+        --------
+        >>> r = Report()
+        >>> r.add_rows("bad-value", range(2, 102), ["x"] * 100, lambda v: f"not a number: {v!r}",
+        ...            file="f.csv", column="n")
+        >>> len(r.problems), r.count
+        (50, 100)
+        """
+        key = (type, file, column)
+        room = max(MAX_PER_KIND - self._listed.get(key, 0), 0)
+        for row, value in zip(rows[:room], values[:room]):
+            self.add(type, message_for(value), file=file, row=int(row), column=column)
+        if len(rows) > room:
+            self.suppressed[key] = self.suppressed.get(key, 0) + len(rows) - room
+
     @property
     def valid(self):
         return not self.problems

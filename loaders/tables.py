@@ -20,6 +20,8 @@ from chainkg.errors import DataError
 from chainkg.graph.resolve import normalize_name
 from chainkg.loaders.report import Report
 from chainkg.loaders.xlsx import cell_text, column_letter, read_xlsx
+from chainkg.loaders.values import UNITS as _UNITS
+from chainkg.loaders.values import parse_amount  # noqa: F401  (part of this module's API)
 
 __all__ = ["read_table", "HEADER_ALIASES", "ID_COLUMNS", "map_headers", "header_columns",
            "parse_amount", "TABLE_SUFFIXES"]
@@ -75,30 +77,6 @@ HEADER_ALIASES = {
 _COMMON = {"source": ("source", "来源", "数据来源", "出处"), "as_of": ("as_of", "截至", "数据日期", "统计时间", "时点")}
 
 _UNIT_IN_HEADER = re.compile(r"^(?P<name>.*?)[\s]*[（(](?P<unit>亿元|万元|元|亿|万)[)）]$")
-_UNITS = {"亿元": 1e8, "亿": 1e8, "万元": 1e4, "万": 1e4, "元": 1.0}
-_AMOUNT = re.compile(r"^(?P<num>[-+]?\d+(?:\.\d+)?)\s*(?P<unit>亿元|万元|元|亿|万)?$")
-
-
-def parse_amount(text, scale=1.0):
-    """Parse a money amount in yuan: ``"5亿"``, ``"3,000万元"``, ``"1.2e9"``.
-
-    Returns None for an empty cell; raises ValueError for anything else that is not an
-    amount.
-
-    Examples
-    --------
-    >>> parse_amount("5亿元")
-    500000000.0
-    >>> parse_amount("98.35", scale=1e8)
-    9835000000.0
-    """
-    s = str(text).strip().replace(",", "").replace("，", "")
-    if s == "":
-        return None
-    m = _AMOUNT.match(s)
-    if m:
-        return round(float(m["num"]) * (_UNITS[m["unit"]] if m["unit"] else scale), 2)
-    return float(s) * scale  # raises ValueError on anything else
 
 
 @functools.lru_cache(maxsize=None)

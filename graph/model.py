@@ -54,6 +54,9 @@ class Chain:
     as_of: str = ""
     segments: list[Segment] = field(default_factory=list)
     supplies: list[tuple[str, str, float]] = field(default_factory=list)
+    # Words that name the chain but no segment of it (半导体, 食品): trade in them is trade-only.
+    keywords: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
 
 
 def segment_index(segments):

@@ -81,7 +81,7 @@ _CODES_SHAPE = Fields({"edition": Text(), "source": Text(), "as_of": Text(), "cl
                        "mappings": MapOf(Text(), _MAPPING_SHAPE)})
 
 
-def load_rules(segments, report, path=None, name=None):
+def load_rules(segments, report, path=None, name=None, chains=None):
     """The classification rules for ``segments``: their words, and an industry-code file.
 
     Parameters
@@ -89,6 +89,8 @@ def load_rules(segments, report, path=None, name=None):
     segments : iterable of Segment
         With their ``keywords``, ``exclude``, ``exact`` and ``trade_counts`` (from the
         chain templates).
+    chains : iterable of Chain, optional
+        Their words that name a chain but no segment mark trade in it as trade-only.
     report : Report
         Problems of the code file go here, at their YAML path: a code that is not a
         class of the table or not a GB/T 4754 code at all, an unknown segment.
@@ -136,6 +138,8 @@ def load_rules(segments, report, path=None, name=None):
     parents = {s.id: s.parent for s in segments}
     words = [SegmentWords(s.id, s.keywords, s.exclude, s.exact, s.trade_counts) for s in segments
              if s.keywords or s.exact]
+    # Words of a chain as a whole (ids without a dot): evidence of trade in it, never a member.
+    words += [SegmentWords(c.id, c.keywords, c.exclude) for c in chains or () if c.keywords]
     return Rules(classes=classes, mappings=mappings, words=words, parents=parents)
 
 
@@ -455,7 +459,8 @@ def classify(records, rules):
         if method == "product":
             matches["activity"] = "make"  # a main product is what the enterprise makes
         counts = trade_counts[matches["segment"].to_numpy()]
-        member = (matches["activity"] == "make") | counts
+        chain_level = np.char.find(seg_ids[matches["segment"].to_numpy()].astype(str), ".") < 0
+        member = ((matches["activity"] == "make") | counts) & ~chain_level
         quoted = _clause_texts(texts, matches)
         matches = matches.assign(quoted=quoted, member=member.to_numpy())
         # Spread back from distinct texts to rows.
@@ -465,7 +470,7 @@ def classify(records, rules):
         matches["row"] = matches["row"].astype(np.int64)
         matches["segment"] = seg_ids[matches["segment"].to_numpy()]
         matches["method"] = method
-        trade_rows.append(matches.loc[~matches["member"], "row"])
+        trade_rows.append(matches.loc[~matches["member"] & (matches["activity"] == "trade"), "row"])
         text_rows.append(matches[matches["member"]])
     text = pd.concat(text_rows, ignore_index=True) if text_rows else pd.DataFrame(
         columns=["row", "segment", "clause", "word", "quoted", "method"])

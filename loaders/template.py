@@ -42,7 +42,8 @@ MAX_SEGMENT_DEPTH = 32
 
 # What each key holds; ids, stages, segments and supplies have checks of their own below.
 CHAIN_SHAPE = Fields({"id": Any(), "name": Text(), "name_en": Text(), "source": Text(),
-                      "as_of": Text(), "segments": Any(), "supplies": Any(), "description": Text()})
+                      "as_of": Text(), "segments": Any(), "supplies": Any(), "description": Text(),
+                      "keywords": ListOf(Text()), "exclude": ListOf(Text())})
 SEGMENT_SHAPE = Fields({"id": Any(), "name": Text(), "name_en": Text(), "stage": Any(),
                         "weight": Number(low=0), "aliases": ListOf(Text()), "description": Text(),
                         "children": Any(), "parent": Text(),
@@ -167,7 +168,8 @@ def parse_chain_template(data, report, file=None):
         return None
     return Chain(id=chain_id, name=str(data["name"]).strip(), name_en=str(data.get("name_en") or ""),
                  source=str(data.get("source") or ""), as_of=str(data.get("as_of") or ""),
-                 segments=[seg_objs[r] for r in order], supplies=supplies)
+                 segments=[seg_objs[r] for r in order], supplies=supplies,
+                 **{k: v for k, v in _words(data, "", problem).items() if k != "exact"})
 
 
 def _words(spec, ypath, problem):
@@ -182,9 +184,9 @@ def _words(spec, ypath, problem):
         for i, word in enumerate(words):
             word = str(word).strip() if not isinstance(word, (list, dict)) else ""
             if not word:
-                problem(f"{ypath}.{key}[{i}]", f"empty word in {key}")
+                problem(f"{ypath}.{key}[{i}]".lstrip("."), f"empty word in {key}")
             elif key == "keywords" and len(word) < 2:
-                problem(f"{ypath}.{key}[{i}]", f"keyword {word!r} is one character: it would match inside "
+                problem(f"{ypath}.{key}[{i}]".lstrip("."), f"keyword {word!r} is one character: it would match inside "
                                                "other words; put it in exact, where it counts only as a "
                                                "whole item of an enumeration (稻、竹、柚)")
             else:

@@ -268,6 +268,15 @@ CASES = [
              message="negative weight: '-1'", location="links.csv:2:weight"),
     BadInput("link-weight-inf", {"links.csv": "供应商,客户,产品,权重,来源\ne3,e1,硅片,0.5,test\ne3,e2,硅片,inf,test\n"},
              message="not a finite number: 'inf'", location="links.csv:3:权重"),
+    BadInput("template-one-character-keyword",
+             {"chains/demo.yaml": "id: demo\nname: 演示\nsegments:\n  - {id: a, name: 甲, stage: upstream, keywords: [柚, 柚子]}\n"},
+             message="keyword '柚' is one character", location="chains/demo.yaml: segments[0].keywords[0]"),
+    BadInput("template-empty-keyword",
+             {"chains/demo.yaml": "id: demo\nname: 演示\nsegments:\n  - {id: a, name: 甲, stage: upstream, exclude: ['']}\n"},
+             message="empty word in exclude", location="chains/demo.yaml: segments[0].exclude[0]"),
+    BadInput("template-trade-counts-not-bool",
+             {"chains/demo.yaml": "id: demo\nname: 演示\nsegments:\n  - {id: a, name: 甲, stage: upstream, trade_counts: yes please}\n"},
+             message="must be true or false", location="chains/demo.yaml: segments[0].trade_counts"),
 ]
 
 

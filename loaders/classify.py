@@ -52,7 +52,7 @@ SERVICE_WORDS = ("服务", "咨询", "培训", "租赁", "维修", "维护", "�
                  "安装", "展览", "推广", "转让", "交流", "体验", "表演", "管理", "中介", "保养")
 
 #: A scope match under an industry class outside every chain counts only in these first clauses.
-PRINCIPAL_CLAUSES = 2
+PRINCIPAL_CLAUSES = 1
 
 MEMBERSHIP_COLUMNS = ["row", "segment", "method", "evidence", "confidence"]
 
@@ -296,72 +296,81 @@ class Rules:
 
 
 _ACTIVITY_RANK = {"none": 0, "trade": 1, "service": 2, "make": 3}
-_RANK_NAME = {v: k for k, v in _ACTIVITY_RANK.items()}
+_MAKE = _ACTIVITY_RANK["make"]
+_TRADE = _ACTIVITY_RANK["trade"]
+
+
+def _spread(groups, counts):
+    """Indexes that repeat each group ``counts`` times: for ``i`` in groups, ``0..counts[i]-1``."""
+    sizes = counts[groups]
+    starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return np.repeat(groups, sizes), np.arange(sizes.sum()) - starts
 
 
 def _text_matches(texts, rules):
-    """Segment matches in ``texts`` (a list of str): a DataFrame with one row per
-    (text, clause, segment): ``text``, ``clause``, ``segment`` (index into rules.words),
-    ``activity`` of the clause, ``word`` matched, ``clause_text``.
+    """Every segment word in ``texts`` (a list of str), one row per match that counts:
+    ``text``, ``clause``, ``segment`` (index into ``rules.words``), ``activity`` (the
+    clause's, ranked as in ``_ACTIVITY_RANK``), ``word``, and ``quote_start`` and
+    ``quote_end``, where the match's clause lies in its text.
     """
     automaton, patterns, meanings = rules.automaton()
+    columns = ["text", "clause", "segment", "activity", "word", "quote_start", "quote_end"]
     big = "\x00".join(texts)
-    starts = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum([len(t) + 1 for t in texts], out=starts[1:])
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(t) + 1 for t in texts], out=offsets[1:])
     found = automaton.find_matches_as_indexes(big)
-    columns = ["text", "clause", "segment", "activity", "word", "start", "end"]
     if not found:
         return pd.DataFrame(columns=columns)
     m = np.asarray(found, dtype=np.int64)
-    pid, start, end = m[:, 0], m[:, 1], m[:, 2]
-    text_no = np.searchsorted(starts, start, side="right") - 1
-    # Expand patterns to their meanings (a word can mean several things).
-    rows, kinds, segs, implied = [], [], [], []
-    for p in np.unique(pid):
-        for kind, seg, act in meanings[patterns[p]]:
-            sel = np.flatnonzero(pid == p)
-            rows.append(sel)
-            kinds.append(np.full(len(sel), kind))
-            segs.append(np.full(len(sel), seg))
-            implied.append(np.full(len(sel), _ACTIVITY_RANK[act]))
-    rows = np.concatenate(rows)
-    df = pd.DataFrame({"m": rows, "kind": np.concatenate(kinds), "segment": np.concatenate(segs),
-                       "implied": np.concatenate(implied)})
-    df["text"] = text_no[df["m"]]
-    df["start"] = start[df["m"]] - starts[df["text"]]
-    df["end"] = end[df["m"]] - starts[df["text"]]
-    df = df.sort_values(["text", "start", "kind"], kind="stable").reset_index(drop=True)
-    # Clause number: clause ends seen before the match within its text.
-    is_end = (df["kind"] == _KIND_END).astype(np.int64)
-    df["clause"] = is_end.groupby(df["text"]).cumsum() - is_end
-    is_item = ((df["kind"] == _KIND_END) | (df["kind"] == _KIND_ITEM)).astype(np.int64)
-    df["item"] = is_item.groupby(df["text"]).cumsum() - is_item
-    df = df[(df["kind"] != _KIND_END) & (df["kind"] != _KIND_ITEM)]
-    # A clause's activity: its strongest activity word, or one implied by a matched keyword.
-    rank = np.select([df["kind"] == _KIND_MAKE, df["kind"] == _KIND_SERVICE, df["kind"] == _KIND_TRADE],
-                     [3, 2, 1], default=df["implied"].where(df["kind"] == _KIND_SEGMENT, 0))
-    df["rank"] = rank
+    # Each pattern has one or more meanings (a word may be a keyword of two segments).
+    flat = [(p, kind, seg, _ACTIVITY_RANK[act]) for p, pattern in enumerate(patterns)
+            for kind, seg, act in meanings[pattern]]
+    meaning = np.array(flat, dtype=np.int64)
+    per_pattern = np.bincount(meaning[:, 0], minlength=len(patterns))
+    first = np.cumsum(per_pattern) - per_pattern
+    match, k = _spread(np.arange(len(m)), per_pattern[m[:, 0]])
+    which = first[m[match, 0]] + k
+    text = np.searchsorted(offsets, m[match, 1], side="right") - 1
+    df = pd.DataFrame({"text": text, "start": m[match, 1] - offsets[text], "end": m[match, 2] - offsets[text],
+                       "kind": meaning[which, 1], "segment": meaning[which, 2], "implied": meaning[which, 3],
+                       "pattern": m[match, 0]})
+    df = df.sort_values(["text", "start", "kind"], kind="stable", ignore_index=True)
+    # Clauses and items: the separators before a match within its text.
+    is_end = (df["kind"] == _KIND_END).to_numpy()
+    is_sep = is_end | (df["kind"] == _KIND_ITEM).to_numpy()
+    by_text = df["text"]
+    df["clause"] = pd.Series(is_end.astype(np.int64)).groupby(by_text).cumsum() - is_end
+    df["item"] = pd.Series(is_sep.astype(np.int64)).groupby(by_text).cumsum() - is_sep
+    lengths = np.diff(offsets) - 1
+    df["quote_start"] = pd.Series(np.where(is_end, df["end"], np.nan)).groupby(by_text).ffill().fillna(0)
+    df["quote_end"] = pd.Series(np.where(is_end, df["start"], np.nan)).groupby(by_text).bfill()
+    df["quote_end"] = df["quote_end"].fillna(pd.Series(lengths[df["text"]]))
+    df = df[~is_sep]
+    kind = df["kind"].to_numpy()
+    # A clause does what its strongest activity word says, or what a matched keyword implies.
+    df["rank"] = np.select([kind == _KIND_MAKE, kind == _KIND_SERVICE, kind == _KIND_TRADE],
+                           [_MAKE, _ACTIVITY_RANK["service"], _TRADE],
+                           default=np.where(kind == _KIND_SEGMENT, df["implied"], 0))
     activity = df.groupby(["text", "clause"])["rank"].max().rename("activity")
-    # A clause containing no making word but a service word is a service, even when it trades.
-    words = df[df["kind"].isin([_KIND_SEGMENT, _KIND_EXACT])]
-    if words.empty:
-        return pd.DataFrame(columns=columns)
-    excluded = df[df["kind"] == _KIND_EXCLUDE][["text", "clause", "segment"]].drop_duplicates()
-    words = words.merge(excluded.assign(_x=True), on=["text", "clause", "segment"], how="left")
-    words = words[words["_x"].isna()].drop(columns="_x")
+    words = df[(kind == _KIND_SEGMENT) | (kind == _KIND_EXACT)]
+    excluded = df.loc[kind == _KIND_EXCLUDE, ["text", "clause", "segment"]].drop_duplicates()
+    if len(excluded):
+        words = words.merge(excluded.assign(_x=True), on=["text", "clause", "segment"], how="left")
+        words = words[words["_x"].isna()].drop(columns="_x")
     exact = (words["kind"] == _KIND_EXACT).to_numpy()
     if exact.any():  # one-character words count only as a whole enumeration item
         keep = np.ones(len(words), dtype=bool)
         keep[exact] = [_whole_item(texts[t], s, e)
                        for t, s, e in words.loc[exact, ["text", "start", "end"]].itertuples(index=False)]
         words = words[keep]
+    if words.empty:
+        return pd.DataFrame(columns=columns)
     # Chinese noun phrases are head-final: in "无人机锂电池" the product is a battery. Of the
     # words matched in one item of a clause, the one ending last names what the item is.
-    last = words.groupby(["text", "item"])["end"].transform("max")
-    words = words[words["end"] == last]
+    words = words[words["end"] == words.groupby(["text", "item"])["end"].transform("max")]
     words = words.join(activity, on=["text", "clause"])
-    words["activity"] = words["activity"].map(_RANK_NAME)
-    words["word"] = [big[s + starts[t]:e + starts[t]] for t, s, e in words[["text", "start", "end"]].itertuples(index=False)]
+    words["word"] = np.asarray(patterns, dtype=object)[words["pattern"].to_numpy()]
+    words[["quote_start", "quote_end"]] = words[["quote_start", "quote_end"]].astype(np.int64)
     return words[columns].reset_index(drop=True)
 
 
@@ -369,15 +378,6 @@ def _whole_item(text, start, end):
     before = text[start - 1] if start > 0 else "、"
     after = text[end] if end < len(text) else "、"
     return before in "、，,；;：:（(\x00 " and after in "、，,；;）)。\x00 等"
-
-
-def _clause_texts(texts, frame):
-    """The clause each match lies in, quoted for evidence."""
-    out = []
-    for t, c in frame[["text", "clause"]].itertuples(index=False):
-        parts = re.split(f"[{_CLAUSE_END}]", texts[t])
-        out.append(parts[c].strip(" ，,、。") if c < len(parts) else "")
-    return out
 
 
 def classify(records, rules):
@@ -418,175 +418,229 @@ def classify(records, rules):
     n = len(records)
     col = {c: records[c].fillna("").astype(str).str.strip().to_numpy(dtype=object) if c in records
            else np.full(n, "", dtype=object) for c in ("industry", "scope", "products")}
-    seg_ids = np.array([w.segment for w in rules.words] + [""], dtype=object)
-    trade_counts = np.array([w.trade_counts for w in rules.words] + [False])
-
-    # Industry classes: one lookup per distinct cell.
-    codes, uniques = pd.factorize(pd.Series(col["industry"]))
-    code_of = [rules.industry_code(u) for u in uniques]
-    row_code = np.array([code_of[c] if c >= 0 else None for c in codes], dtype=object)
-    code_rows = []
-    code_trade = np.zeros(n, dtype=bool)
-    known_elsewhere = np.zeros(n, dtype=bool)  # a class outside every chain
-    for k, code in enumerate(code_of):
-        if code is None:
-            continue
-        where = np.flatnonzero(codes == k)
-        mapped_code, mapping = rules.code_mapping(code)
-        if mapping is None:
-            known_elsewhere[where] = True
-            continue
-        evidence = f"国标行业 {mapped_code} {rules.classes.get(mapped_code, '')}".strip()
-        if mapping.get("trade"):
-            code_trade[where] = True
-            continue
-        for seg in mapping.get("segments", ()):
-            code_rows.append(pd.DataFrame({"row": where, "segment": seg, "method": "industry_code",
-                                           "evidence": evidence,
-                                           "confidence": mapping.get("confidence", "medium")}))
-    by_code = pd.concat(code_rows, ignore_index=True) if code_rows else pd.DataFrame(columns=MEMBERSHIP_COLUMNS)
-
-    # Scope and products: matched once per distinct text.
-    text_rows, trade_rows = [], []
-    for column, method in (("scope", "scope_text"), ("products", "product")):
-        tcodes, tuniques = pd.factorize(pd.Series(col[column]))
-        texts = [normalize_scope(u) for u in tuniques]
-        if not texts:
-            continue
-        matches = _text_matches(texts, rules)
-        if matches.empty:
-            continue
-        if method == "product":
-            matches["activity"] = "make"  # a main product is what the enterprise makes
-        counts = trade_counts[matches["segment"].to_numpy()]
-        chain_level = np.char.find(seg_ids[matches["segment"].to_numpy()].astype(str), ".") < 0
-        member = ((matches["activity"] == "make") | counts) & ~chain_level
-        quoted = _clause_texts(texts, matches)
-        matches = matches.assign(quoted=quoted, member=member.to_numpy())
-        # Spread back from distinct texts to rows.
-        row_lists = pd.Series(np.arange(n)).groupby(tcodes).agg(list)
-        matches = matches[matches["text"].isin(row_lists.index)]
-        matches = matches.assign(row=matches["text"].map(row_lists)).explode("row")
-        matches["row"] = matches["row"].astype(np.int64)
-        matches["segment"] = seg_ids[matches["segment"].to_numpy()]
-        matches["method"] = method
-        trade_rows.append(matches.loc[~matches["member"] & (matches["activity"] == "trade"), "row"])
-        text_rows.append(matches[matches["member"]])
-    text = pd.concat(text_rows, ignore_index=True) if text_rows else pd.DataFrame(
-        columns=["row", "segment", "clause", "word", "quoted", "method"])
-
-    if not text.empty:
+    by_code, code_trade, code_elsewhere = _by_industry(col["industry"], rules)
+    text, trade_only = _by_text(col, rules, n)
+    if len(text):
         # Under a class outside every chain, a scope match must be principal.
-        principal = (text["method"] == "product") | (text["clause"] < PRINCIPAL_CLAUSES)
-        confirmed = text[text["method"] == "product"][["row", "segment"]].drop_duplicates().assign(_p=True)
-        text = text.merge(confirmed, on=["row", "segment"], how="left")
-        keep = ~known_elsewhere[text["row"].to_numpy()] | principal.to_numpy() | text["_p"].notna().to_numpy()
-        dropped = text.loc[~keep, "row"]
-        text = text[keep].drop(columns="_p")
+        text = text[~code_elsewhere[text["row"].to_numpy()] | text["principal"].to_numpy()]
         # A trade-coded enterprise's main products are what it sells.
-        text = text[~(code_trade[text["row"].to_numpy()] & (text["method"] == "product"))]
-        text["evidence"] = np.where(text["method"] == "product", "主营产品: " + text["quoted"].astype(str),
-                                    "经营范围: " + text["quoted"].astype(str)) + " (" + text["word"].astype(str) + ")"
-        text = (text.sort_values(["row", "segment", "method", "clause"], kind="stable")
-                .groupby(["row", "segment"], sort=False)
-                .agg(method=("method", lambda m: "+".join(sorted(set(m), key=["scope_text", "product"].index))),
-                     evidence=("evidence", lambda e: "; ".join(dict.fromkeys(e))),
-                     clause=("clause", "min"),
-                     activity=("activity", lambda a: max(a, key=_ACTIVITY_RANK.__getitem__))).reset_index())
+        text = text[~(code_trade[text["row"].to_numpy()] & (text["method"] == "product").to_numpy())]
         text = _drop_own_sales(text, rules)
-        # Prefer the most specific segment a row's text names: drop ancestors of named leaves.
-        text = _drop_ancestors(text)
-    else:
-        dropped = pd.Series(dtype=np.int64)
-
+        text = _drop_ancestors(text, rules)
     memberships = _combine(by_code, text, rules)
     # A trade-coded enterprise that also makes something: the registry disagrees with itself.
     memberships.loc[code_trade[memberships["row"].to_numpy(dtype=np.int64)], "confidence"] = "low"
     outcome = np.full(n, "unclassified", dtype=object)
-    trade_only = np.zeros(n, dtype=bool)
-    for r in trade_rows:
-        trade_only[r.to_numpy()] = True
-    trade_only |= code_trade
-    outcome[trade_only] = "trade_only"
+    outcome[trade_only | code_trade] = "trade_only"
     outcome[memberships["row"].to_numpy(dtype=np.int64)] = "classified"
-    return memberships.reset_index(drop=True), pd.Series(outcome, index=records.index, name="outcome")
+    return memberships, pd.Series(outcome, index=records.index, name="outcome")
+
+
+def _by_industry(cells, rules):
+    """Memberships an industry class gives, and masks of trade classes and classes outside every chain."""
+    n = len(cells)
+    codes, uniques = pd.factorize(pd.Series(cells, dtype=object))
+    frames = []
+    trade, elsewhere = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    for k, cell in enumerate(uniques):
+        code = rules.industry_code(cell)
+        if code is None:
+            continue
+        where = np.flatnonzero(codes == k)
+        mapped, mapping = rules.code_mapping(code)
+        if mapping is None:
+            elsewhere[where] = True
+        elif mapping.get("trade"):
+            trade[where] = True
+        else:
+            evidence = f"国标行业 {mapped} {rules.classes.get(mapped, '')}".strip()
+            for seg in mapping.get("segments", ()):
+                frames.append(pd.DataFrame({"row": where, "segment": seg, "evidence": evidence,
+                                            "confidence": mapping.get("confidence", "medium")}))
+    by_code = pd.concat(frames, ignore_index=True) if frames else _empty(["segment", "evidence", "confidence"])
+    return by_code, trade, elsewhere
+
+
+def _by_text(col, rules, n):
+    """Memberships the scope and main products give, one row per (row, segment).
+
+    Columns: ``row``, ``segment``, ``method``, ``evidence``, ``principal`` (a main product,
+    or a scope clause among the first :data:`PRINCIPAL_CLAUSES`), ``activity``. Also a
+    mask of rows whose matches are all in trade clauses.
+    """
+    seg_ids = np.array([w.segment for w in rules.words], dtype=object)
+    counts_trade = np.array([w.trade_counts for w in rules.words], dtype=bool)
+    chain_level = np.array(["." not in w.segment for w in rules.words], dtype=bool)
+    parts, trade_only = [], np.zeros(n, dtype=bool)
+    for column, label in (("scope", "经营范围"), ("products", "主营产品")):
+        rows, clause, codes, texts = _pieces(col[column], scope=column == "scope")
+        matches = _text_matches(texts, rules) if texts else pd.DataFrame()
+        if matches.empty:
+            continue
+        if column == "products":
+            matches["activity"] = _MAKE  # a main product is what the enterprise makes
+        seg = matches["segment"].to_numpy()
+        member = ((matches["activity"].to_numpy() == _MAKE) | counts_trade[seg]) & ~chain_level[seg]
+        trade = ~member & (matches["activity"].to_numpy() == _TRADE)
+        # Quote each distinct piece once per segment, then spread to where it occurs.
+        matches["member"] = member
+        matches = matches[member | trade].drop_duplicates(["text", "segment", "member"])
+        quote = [texts[t][a:b].strip(" ，,、。") for t, a, b in
+                 matches[["text", "quote_start", "quote_end"]].itertuples(index=False)]
+        matches["evidence"] = [f"{label}: {q} ({w})" for q, w in zip(quote, matches["word"])]
+        order = np.argsort(codes, kind="stable")
+        per_text = np.bincount(codes, minlength=len(texts))
+        first = np.cumsum(per_text) - per_text
+        pick, k = _spread(matches["text"].to_numpy(), per_text)
+        where = order[first[pick] + k]
+        spread = matches.iloc[np.repeat(np.arange(len(matches)), per_text[matches["text"].to_numpy()])]
+        member = spread["member"].to_numpy()
+        trade_only[rows[where[~member]]] = True
+        where, spread = where[member], spread[member]
+        parts.append(pd.DataFrame({
+            "row": rows[where], "segment": seg_ids[spread["segment"].to_numpy()],
+            "method": "scope_text" if column == "scope" else "product", "evidence": spread["evidence"].to_numpy(),
+            "activity": spread["activity"].to_numpy(), "clause": clause[where] + spread["clause"].to_numpy()}))
+    if not parts:
+        return _empty(["segment", "method", "evidence"], activity=np.int64, principal=bool), trade_only
+    both = pd.concat(parts, ignore_index=True)
+    both["activity"] = both.groupby(["row", "segment"])["activity"].transform("max")
+    both["principal"] = (both["method"] == "product") | (both["clause"] < PRINCIPAL_CLAUSES)
+    both = both.sort_values(["row", "segment", "method", "clause"], kind="stable")
+    both = both.drop_duplicates(["row", "segment", "method"])  # the first clause that says it
+    # One row per (row, segment): scope and product evidence side by side.
+    g = both.groupby(["row", "segment"], sort=True)
+    out = g.agg(activity=("activity", "max"), principal=("principal", "max"), methods=("method", "size"),
+                method=("method", "first"), evidence=("evidence", "first"), other=("evidence", "last")).reset_index()
+    both_kinds = out["methods"].to_numpy() > 1  # at most one scope and one product match each
+    out.loc[both_kinds, "method"] = "scope_text+product"
+    out.loc[both_kinds, "evidence"] = out.loc[both_kinds, "evidence"] + "; " + out.loc[both_kinds, "other"]
+    return out.drop(columns=["methods", "other"]), trade_only
+
+
+def _pieces(cells, scope):
+    """The distinct pieces of text to match, and where each occurs.
+
+    A business scope is cut into its clauses: registries write them from a catalogue of
+    standard items, so a million scopes hold far fewer distinct clauses, and each is
+    matched once. A main-products cell is matched whole.
+
+    Returns
+    -------
+    rows, clause, codes : arrays, one entry per occurrence
+        The record, the clause's number within the record's scope, and the piece.
+    texts : list of str
+        The distinct pieces.
+    """
+    values = pd.Series(cells, dtype="string")
+    if scope:
+        values = values.str.replace(_SECTION.pattern, "；", regex=True)
+        values = values.str.split(f"[{_CLAUSE_END}]", regex=True).explode()
+        values = values.str.strip(" ，,、。")
+        values = values[values.notna() & (values != "")]
+        clause = values.groupby(level=0).cumcount().to_numpy()
+    else:
+        values = values[values.notna() & (values != "")]
+        clause = np.zeros(len(values), dtype=np.int64)
+    codes, uniques = pd.factorize(values)
+    return values.index.to_numpy(dtype=np.int64), clause, codes, [str(u) for u in uniques]
+
+
+def _empty(text_columns, **typed):
+    """A frame with no rows: ``row``, text columns and columns of the given dtypes."""
+    return pd.DataFrame({"row": np.array([], dtype=np.int64), **{c: pd.Series([], dtype=object) for c in text_columns},
+                         **{c: np.array([], dtype=t) for c, t in typed.items()}})
+
+
+def _chains(segments):
+    """The chain of each segment id in a Series (``ic.design`` -> ``ic``)."""
+    return segments.map({s: str(s).split(".", 1)[0] for s in segments.unique()})
 
 
 def _drop_own_sales(frame, rules):
     """A maker selling what it makes is not a sales channel: drop a trade or service
     segment reached only through trade clauses when the row makes something in that chain."""
-    if frame.empty:
-        return frame
     counts = {w.segment for w in rules.words if w.trade_counts}
-    chain = frame["segment"].str.split(".").str[0]
+    chain = _chains(frame["segment"])
     is_trade_seg = frame["segment"].isin(counts)
-    makers = set(zip(frame.loc[~is_trade_seg, "row"], chain[~is_trade_seg]))
-    own_sales = is_trade_seg & (frame["activity"] == "trade") & pd.Series(
-        [(r, c) in makers for r, c in zip(frame["row"], chain)], index=frame.index)
-    return frame[~own_sales]
+    makers = pd.MultiIndex.from_arrays([frame.loc[~is_trade_seg, "row"], chain[~is_trade_seg]]).unique()
+    key = pd.MultiIndex.from_arrays([frame["row"], chain])
+    own_sales = is_trade_seg & (frame["activity"] == _TRADE) & key.isin(makers)
+    return frame[~own_sales.to_numpy()]
 
 
-def _drop_ancestors(frame):
+def _drop_ancestors(frame, rules):
     """Within each row, drop a segment when a segment below it is also named."""
-    if frame.empty:
+    ancestors = pd.DataFrame([(s, a) for s in frame["segment"].unique() for a in _ancestors(s, rules)],
+                             columns=["segment", "ancestor"])
+    if ancestors.empty:
         return frame
-    keep = []
-    for _, group in frame.groupby("row", sort=False):
-        segs = list(group["segment"])
-        keep += [not any(o != s and o.startswith(s + ".") for o in segs) for s in segs]
-    return frame[np.array(keep)]
+    named = frame[["row", "segment"]].merge(ancestors, on="segment")
+    above = pd.MultiIndex.from_arrays([named["row"], named["ancestor"]]).unique()
+    return frame[~pd.MultiIndex.from_arrays([frame["row"], frame["segment"]]).isin(above)]
+
+
+def _ancestors(segment, rules):
+    out, node = [], rules.parents.get(segment)
+    while node:
+        out.append(node)
+        node = rules.parents.get(node)
+    return out
 
 
 def _combine(by_code, text, rules):
     """Industry-class and text memberships of each row, reconciled.
 
     A text segment the class agrees with (the same, above or below it) is confirmed
-    (``high``). Under a class of another chain both are kept, ``low``. Under a class of
-    the same chain, a principal text segment is kept beside the class's, a side clause
-    is dropped. A class alone makes a member unless it names only a chain or fits its
-    class loosely (``low``). A segment above the leaves is dropped where the row names
-    another segment of the chain: "somewhere in food" says less than "rice processing".
+    (``high``; ``medium`` when the class fits loosely or names only the chain). Under a
+    class of another chain both are kept, ``low``. Under a class of the same chain, a
+    principal text segment is kept beside the class's and a side clause is dropped. A
+    class alone makes a member unless it names only a chain or fits loosely (``low``).
+    A segment above the leaves is dropped where the row names another segment of the
+    chain: "somewhere in food" says less than "rice processing".
     """
-    rows = []
-    code_groups = {r: list(g.itertuples(index=False)) for r, g in by_code.groupby("row")} if len(by_code) else {}
-    text_groups = {r: list(g.itertuples(index=False)) for r, g in text.groupby("row")} if len(text) else {}
-    for row in sorted(set(code_groups) | set(text_groups)):
-        codes, texts = code_groups.get(row, []), text_groups.get(row, [])
-        code_chains = {rules.chain_of(c.segment) for c in codes}
-        text_chains = {rules.chain_of(t.segment) for t in texts}
-        confirmed = set()
-        kept = []
-        for t in texts:
-            principal = t.clause < PRINCIPAL_CLAUSES or "product" in t.method
-            agree = [c for c in codes if rules.related(c.segment, t.segment)]
-            if agree:
-                confirmed.update(c.segment for c in agree)
-                deeper = max([t.segment] + [c.segment for c in agree], key=lambda x: x.count("."))
-                loose = all("." not in c.segment or c.confidence == "low" for c in agree)
-                kept.append((row, deeper, "industry_code+" + t.method, agree[0].evidence + "; " + t.evidence,
-                             "medium" if loose else "high"))
-            elif codes and rules.chain_of(t.segment) not in code_chains:
-                kept.append((row, t.segment, t.method, t.evidence, "low"))
-            elif codes and not principal:
-                continue  # a side clause the registry's class does not bear out
-            else:
-                kept.append((row, t.segment, t.method, t.evidence, "medium" if principal else "low"))
-        for c in codes:
-            if c.segment in confirmed or "." not in c.segment:
-                continue  # a class naming only the chain supports text; alone it names no segment
-            chain = rules.chain_of(c.segment)
-            if chain not in text_chains and texts:
-                kept.append((row, c.segment, c.method, c.evidence, "low"))
-            elif c.confidence != "low":
-                kept.append((row, c.segment, c.method, c.evidence, c.confidence))
-        rows += _most_specific_per_chain(kept, rules)
-    out = pd.DataFrame(rows, columns=MEMBERSHIP_COLUMNS)
-    return out.drop_duplicates(["row", "segment"])
+    text = text.assign(chain=_chains(text["segment"]))
+    codes = by_code.assign(chain=_chains(by_code["segment"]))
+    pairs = text.reset_index(drop=True).reset_index().merge(codes, on="row", suffixes=("", "_code"))
+    kinds = pairs[["segment", "segment_code"]].drop_duplicates()  # few distinct pairs of segments
+    related_pair = {(a, b): rules.related(a, b) for a, b in kinds.itertuples(index=False)}
+    related = np.array([related_pair[k] for k in zip(pairs["segment"], pairs["segment_code"])], dtype=bool) \
+        if len(pairs) else np.zeros(0, dtype=bool)
+    pairs = pairs[related]
+    tight = ((pairs["segment_code"].str.contains(".", regex=False)) & (pairs["confidence"] != "low")).to_numpy()
+    deeper = np.where(pairs["segment_code"].str.count(r"\.") > pairs["segment"].str.count(r"\."),
+                      pairs["segment_code"], pairs["segment"])
+    agreed = pd.DataFrame({"index": pairs["index"].to_numpy(), "row": pairs["row"].to_numpy(), "segment": deeper,
+                           "method": "industry_code+" + pairs["method"],
+                           "evidence": pairs["evidence_code"] + "; " + pairs["evidence"], "tight": tight})
+    agreed = agreed.sort_values("tight", ascending=False, kind="stable").drop_duplicates("index")
+    agreed["confidence"] = np.where(agreed["tight"], "high", "medium")
+    confirmed = pd.MultiIndex.from_arrays([pairs["row"], pairs["segment_code"]]).unique()
 
+    rows_with_codes = set(codes["row"].unique())
+    code_chains = pd.MultiIndex.from_arrays([codes["row"], codes["chain"]]).unique()
+    alone = text.reset_index(drop=True)
+    alone = alone[~alone.index.isin(agreed["index"])]
+    has_code = alone["row"].isin(rows_with_codes).to_numpy()
+    same_chain = pd.MultiIndex.from_arrays([alone["row"], alone["chain"]]).isin(code_chains)
+    principal = alone["principal"].to_numpy()
+    confidence = np.where(has_code & ~same_chain, "low", np.where(principal, "medium", "low"))
+    keep = ~(has_code & same_chain & ~principal)  # a side clause the registry's class does not bear out
+    from_text = alone.assign(confidence=confidence)[keep]
 
-def _most_specific_per_chain(kept, rules):
-    """Drop a membership above the leaves where the row has another in the same chain."""
-    inner = rules.inner_segments()
-    chains = [rules.chain_of(k[1]) for k in kept]
-    return [k for k, chain in zip(kept, chains)
-            if k[1] not in inner or sum(c == chain for c in chains) == 1]
+    text_rows = set(text["row"].unique())
+    text_chains = pd.MultiIndex.from_arrays([text["row"], text["chain"]]).unique()
+    c = codes[~pd.MultiIndex.from_arrays([codes["row"], codes["segment"]]).isin(confirmed)
+              & codes["segment"].str.contains(".", regex=False)]
+    other_chain = c["row"].isin(text_rows).to_numpy() & ~pd.MultiIndex.from_arrays([c["row"], c["chain"]]).isin(text_chains)
+    c = c.assign(confidence=np.where(other_chain, "low", c["confidence"]), method="industry_code")
+    c = c[other_chain | (c["confidence"] != "low").to_numpy()]
+
+    out = pd.concat([agreed[MEMBERSHIP_COLUMNS], from_text[MEMBERSHIP_COLUMNS], c[MEMBERSHIP_COLUMNS]],
+                    ignore_index=True).drop_duplicates(["row", "segment"])
+    # The most specific per chain: drop a segment above the leaves beside another of its chain.
+    chain = _chains(out["segment"])
+    crowded = out.groupby([out["row"], chain])["segment"].transform("size") > 1
+    out = out[~(out["segment"].isin(rules.inner_segments()) & crowded)]
+    out["row"] = out["row"].astype(np.int64)
+    return out.sort_values(["row", "segment"], ignore_index=True)

@@ -56,7 +56,9 @@ NODE_KINDS = {
         NodeKind("Region", "id", ("name", "name_en", "level", "parent", "source", "as_of")),
         NodeKind("Enterprise", "id", ("name", "region", "output_cny", "employees", "flags",
                                       "main_business", "confidence", "region_source",
-                                      "region_confidence", "source", "as_of")),
+                                      "region_confidence", "source", "as_of", "credit_code", "industry",
+                                      "registered_capital", "capital_currency", "registration",
+                                      "classification")),
         NodeKind("Project", "id", ("name", "enterprise", "region", "segment", "investment_cny",
                                    "status", "signed_on", "started_on", "production_on",
                                    "expected_output_cny", "note", "source", "as_of")),
@@ -68,7 +70,8 @@ REL_TYPES = {
     for r in (
         RelType("PART_OF", ("Segment", "Region"), ("Segment", "Chain", "Region")),
         RelType("SUPPLIES", ("Segment",), ("Segment",), ("weight",)),
-        RelType("OPERATES_IN", ("Enterprise",), ("Segment",), ("share", "source", "as_of")),
+        RelType("OPERATES_IN", ("Enterprise",), ("Segment",), ("share", "method", "confidence", "evidence",
+                                                              "source", "as_of")),
         RelType("LOCATED_IN", ("Enterprise", "Project"), ("Region",)),
         RelType("TARGETS", ("Project",), ("Segment",)),
         RelType("BY", ("Project",), ("Enterprise",)),
@@ -83,8 +86,12 @@ TABLE_COLUMNS = {
     "sources": ["id", "title", "publisher", "published", "as_of", "url", "note"],
     "regions": ["id", "name", "name_en", "level", "parent", "source", "as_of"],
     "enterprises": ["id", "name", "region", "flags", "output_cny", "employees", "main_business",
-                    "confidence", "region_source", "region_confidence", "source", "as_of"],
-    "memberships": ["enterprise", "segment", "share", "source", "as_of"],
+                    "confidence", "region_source", "region_confidence", "source", "as_of",
+                    # what registry exports say (see chainkg.loaders.registry, .classify)
+                    "credit_code", "address", "industry", "scope", "products", "registered_capital",
+                    "capital_currency", "registration", "classification"],
+    # method: given, industry_code, scope_text, product (joined by + when they agree), shenwan, manual
+    "memberships": ["enterprise", "segment", "share", "source", "as_of", "method", "evidence", "confidence"],
     "projects": ["id", "name", "enterprise", "region", "segment", "investment_cny", "status",
                  "signed_on", "started_on", "production_on", "expected_output_cny", "note",
                  "source", "as_of"],
@@ -102,6 +109,7 @@ REQUIRED_COLUMNS = {
     "presence": ["region", "segment", "source"],
     "links": ["supplier", "customer", "source"],
     "figures": ["region", "metric", "value", "source"],
+    "overrides": ["enterprise"],
 }
 
 STAGES = ("upstream", "midstream", "downstream")
@@ -129,11 +137,13 @@ SEGMENT_STATUSES = ("present", "weak", "planned", "missing", "unresolved")
 
 #: Enterprise flags: canonical English id -> accepted words.
 ENTERPRISE_FLAGS = {
-    "above_scale": ("above_scale", "规上", "规模以上"),
-    "srdi": ("srdi", "专精特新"),
-    "little_giant": ("little_giant", "小巨人", "专精特新小巨人"),
+    "above_scale": ("above_scale", "规上", "规模以上", "规上企业", "规模以上企业", "规模以上工业企业"),
+    "srdi": ("srdi", "专精特新", "专精特新中小企业", "专精特新企业"),
+    "little_giant": ("little_giant", "小巨人", "专精特新小巨人", "专精特新小巨人企业", "专精特新“小巨人”企业",
+                     "国家级专精特新小巨人企业"),
     "high_tech": ("high_tech", "高新技术", "高新技术企业", "高企"),
-    "listed": ("listed", "上市", "上市公司"),
+    "listed": ("listed", "上市", "上市公司", "上市企业"),
+    "tech_sme": ("tech_sme", "科技型中小企业", "科技型企业"),
 }
 _FLAG_LOOKUP = {w.lower(): f for f, words in ENTERPRISE_FLAGS.items() for w in words}
 

@@ -8,6 +8,7 @@ the row (header = row 1) and the original column header.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -21,6 +22,7 @@ from chainkg.graph.resolve import NameIndex
 from chainkg.graph.schema import (PROJECT_STATUSES, REGION_LEVELS, REQUIRED_COLUMNS, TABLE_COLUMNS,
                                   normalize_flag, normalize_project_status)
 from chainkg.loaders import values as value_rules
+from chainkg.loaders import registry
 from chainkg.loaders.tables import map_headers
 
 __all__ = ["normalize_tables", "TableInput"]
@@ -117,7 +119,7 @@ class TableInput:
                           lambda v: f"unknown source {v!r} (not in sources table)")
         return source, self.dates("as_of")
 
-    def ids(self, names, prefix, earlier=()):
+    def ids(self, names, prefix, earlier=(), given=None):
         """The id column, or stable ids made from names when the table has none; no duplicates.
 
         ``earlier`` lists ``(TableInput, ids)`` of parts of the same table read before
@@ -129,6 +131,8 @@ class TableInput:
             self.problems("missing-value", ids == "", "id", lambda v: "missing id")
         else:
             ids = names.map(lambda n: f"{prefix}-{hashlib.sha1(n.encode()).hexdigest()[:10]}")
+            if given is not None:  # registry exports: the credit code where there is a valid one
+                ids = given.where(given != "", ids)
         dup = (ids.duplicated(keep="first") & (ids != "")) if has_duplicates(ids) \
             else pd.Series(False, index=ids.index)
         if dup.any():
@@ -144,11 +148,15 @@ class TableInput:
         """Report each row where ``dup`` holds, naming the row of its id in ``first``."""
         first = first[~first.duplicated(keep="first")]
         first_row = pd.Series(first.index, index=first.values)
+        codes = self.col("credit_code").str.upper() if "credit_code" in self.header else None
         for idx in dup[dup].index:
-            what = f"duplicate {self.name[:-1]} id {ids[idx]!r}" if "id" in self.header \
-                else f"duplicate {self.name[:-1]} name {names[idx]!r} (add an id column)"
-            self.problem("duplicate-id", idx, "id" if "id" in self.header else "name",
-                         f"{what} (first at {where}{first_row[ids[idx]] + 2})")
+            if "id" in self.header:
+                column, what = "id", f"duplicate {self.name[:-1]} id {ids[idx]!r}"
+            elif codes is not None and codes[idx] == ids[idx]:
+                column, what = "credit_code", f"duplicate credit code {ids[idx]!r}"
+            else:
+                column, what = "name", f"duplicate {self.name[:-1]} name {names[idx]!r} (add an id column)"
+            self.problem("duplicate-id", idx, column, f"{what} (first at {where}{first_row[ids[idx]] + 2})")
 
 
 def resolve_values(values, index):
@@ -276,10 +284,18 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None):
 
     segments = segment_index(s for c in chains for s in c.segments)
 
+    @functools.cache
+    def rules():  # read once, and only for a table with something to classify
+        from chainkg.loaders.classify import load_rules
+
+        return load_rules([s for c in chains for s in c.segments], report, chains=chains)
+
     enterprise_names = EnterpriseIndex([], [])
     if "enterprises" in inputs:
         out["enterprises"], out["memberships"] = _each_part(
-            inputs["enterprises"], lambda t, earlier: _enterprises(t, regions, segments, sources, earlier))
+            inputs["enterprises"], lambda t, earlier: _enterprises(t, regions, segments, sources, earlier,
+                                                                   rules() if _classifiable(t) else None))
+        _add_inferred_regions(out, regions)
         enterprise_names = EnterpriseIndex(out["enterprises"]["id"], out["enterprises"]["name"])
     if "projects" in inputs:
         out["projects"] = _projects(inputs["projects"][0], regions, segments, enterprise_names, sources)
@@ -314,6 +330,32 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None):
                                 unit=t.col("unit"),
                                 period=t.dates("period"), note=t.col("note"), source=source)
     return out
+
+
+def _classifiable(t):
+    """Whether a table says what its enterprises do in words classification reads."""
+    return any(c in t.header for c in ("scope", "products", "industry", "industry_class", "industry_group",
+                                        "industry_division", "industry_section"))
+
+
+def _add_inferred_regions(out, regions):
+    """Regions inferred for enterprises that the region table lacks join it, with their
+    ancestors, from the division table (and citing it)."""
+    from chainkg.loaders.importing import inferred_regions_for
+
+    known = set(out["regions"]["id"]) if "regions" in out else set()
+    extra = inferred_regions_for(set(out["enterprises"]["region"].dropna()), known)
+    if not extra:
+        return
+    rows = pd.DataFrame(extra)
+    out["regions"] = pd.concat([out.get("regions", empty_regions()), _frame("regions", **{
+        c: rows[c] if c in rows else None for c in TABLE_COLUMNS["regions"]})], ignore_index=True)
+    for rid, name in zip(rows["id"], rows["name"]):
+        regions.add(rid, [name])
+
+
+def empty_regions():
+    return _frame("regions")
 
 
 def _each_part(parts, normalize):
@@ -391,24 +433,32 @@ def _flags(t):
     return pd.Series(patterns[bits], index=values.index, dtype=object)
 
 
-def _enterprises(t, regions, segments, sources, earlier=()):
+def _enterprises(t, regions, segments, sources, earlier=(), rules=None):
     names = t.col("name")
     t.problems("missing-value", names == "", "name", lambda v: "missing enterprise name")
-    # Without an id column, ids are made from name and region; with one, names only label duplicates.
-    ids = t.ids(names + "|" + t.col("region") if "id" not in t.header else names, "e", earlier)
-    region = t.resolve("region", regions, "region")
+    credit = registry.credit_ids(t)
+    # Without an id column, ids are valid credit codes, else made from the name (and the
+    # region, where the table gives one); with one, names only label duplicates.
+    key = names if "id" in t.header or "credit_code" in t.header else names + "|" + t.col("region")
+    ids = t.ids(key, "e", earlier, given=credit)
+    region, region_source, region_confidence = registry.regions_of(t, regions)
     source, as_of = t.provenance(sources)
 
     flag_col = _flags(t)
-    confidence, region_confidence = (_confidence(t, c) for c in ("confidence", "region_confidence"))
+    confidence = _confidence(t, "confidence")
+    capital, currency = registry.capital(t)
+    registration = registry.registration(t)
 
     enterprises = _frame(
         "enterprises", id=ids, name=names, region=region,
         flags=flag_col,
         output_cny=t.amounts("output_cny"), employees=t.counts("employees"),
         main_business=t.col("main_business"), confidence=confidence,
-        region_source=t.col("region_source"), region_confidence=region_confidence, source=source,
-        as_of=as_of)
+        region_source=region_source, region_confidence=region_confidence, source=source,
+        as_of=as_of, credit_code=t.col("credit_code").where(t.col("credit_code") != "", None),
+        address=registry.optional(t, "address"), industry=registry.industry(t),
+        scope=registry.optional(t, "scope"), products=registry.optional(t, "products"),
+        registered_capital=capital, capital_currency=currency, registration=registration)
 
     tokens = _split_list(t, "segments")
     resolved, errors = resolve_values(tokens, segments)
@@ -421,8 +471,15 @@ def _enterprises(t, regions, segments, sources, earlier=()):
     keep = ~pd.Series(rows * (seg_codes.max() + 1 if len(seg_codes) else 1) + seg_codes).duplicated().to_numpy()
     rows = rows[keep]
     memberships = _frame("memberships", enterprise=ids.array.take(rows), segment=good.array[keep],
-                         share=None, source=source.array.take(rows), as_of=as_of.array.take(rows))
-    memberships.attrs["enterprise_rows"] = RowHint(rows)  # a hint for the queries; checked before use
+                         share=None, source=source.array.take(rows), as_of=as_of.array.take(rows),
+                         method="given", evidence=tokens[resolved.notna()].array[keep],
+                         confidence=confidence.array.take(rows))
+    classified = registry.classified_memberships(enterprises, rows, rules)
+    if classified is not None:
+        memberships = pd.concat([memberships, classified[0]], ignore_index=True)
+        enterprises["classification"] = classified[1]
+    else:
+        memberships.attrs["enterprise_rows"] = RowHint(rows)  # a hint for the queries; checked before use
     return enterprises, memberships
 
 

@@ -17,7 +17,8 @@ import pandas as pd
 import yaml
 
 
-__all__ = ["ImportResult", "write_data_dir", "summary_frame", "skipped_frame", "inferred_regions"]
+__all__ = ["ImportResult", "write_data_dir", "summary_frame", "skipped_frame", "inferred_regions",
+           "inferred_regions_for"]
 
 SUMMARY_COLUMNS = ["step", "count"]
 SKIPPED_COLUMNS = ["file", "line", "reason", "value"]
@@ -72,14 +73,20 @@ class ImportResult:
 def inferred_regions(result, known):
     """Rows (dicts) of every region ``result`` cites that ``known`` (ids) lacks, with the
     ancestors it lacks too, from the division table and citing it."""
-    from chainkg.loaders.regions_infer import DIVISIONS_SOURCE, divisions
-
     wanted = set()
     for df in result.data.values():
         if "region" in df:
             wanted |= set(df["region"].dropna().astype(str)) - {""}
+    return inferred_regions_for(wanted, known)
+
+
+def inferred_regions_for(wanted, known):
+    """Rows (dicts) of the regions ``wanted`` that ``known`` lacks, with their missing
+    ancestors, from the division table and citing it."""
+    from chainkg.loaders.regions_infer import DIVISIONS_SOURCE, divisions
+
     table, known, extra = divisions(), set(known), []
-    for rid in sorted(wanted - known):
+    for rid in sorted(set(map(str, wanted)) - known - {""}):
         for row in table.lineage(rid) if rid in table else []:
             if row["id"] not in known:
                 known.add(row["id"])

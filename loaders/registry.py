@@ -124,3 +124,145 @@ def most_specific(columns):
         text = col.astype(str).str.strip()
         out = out.where(text == "", text)
     return out
+
+
+# --- On a table being loaded (loaders/facts.py) ----------------------------------------
+
+_PLACE_COLUMNS = ("province", "city", "address")
+_INDUSTRY_COLUMNS = ("industry_section", "industry_division", "industry_group", "industry_class", "industry")
+
+
+def optional(t, column):
+    """A text column, or None in every row where the table does not have it."""
+    if column not in t.header:
+        return None
+    values = t.col(column)
+    return values.where(values != "", None)
+
+
+def credit_ids(t):
+    """Valid 统一社会信用代码 as ids ("" where none or invalid), or None without the column.
+
+    An invalid code is not an error (registries hold typos and old registration numbers):
+    the enterprise gets an id made from its name, and a warning says how many.
+    """
+    from chainkg.loaders.uscc import is_valid_credit_code
+
+    if "credit_code" not in t.header:
+        return None
+    codes = t.col("credit_code").str.upper()
+    distinct = {c: is_valid_credit_code(c) for c in codes.unique() if c}
+    valid = codes.map(lambda c: distinct.get(c, False))
+    bad = (codes != "") & ~valid
+    if bad.any():
+        first = bad.idxmax()
+        t.report.warn("bad-value", f"{int(bad.sum())} credit codes fail the GB 32100 check (first "
+                      f"{codes[first]!r}): not used as ids; those enterprises get ids made from their names",
+                      file=t.file, row=int(first) + 2, column=t.header["credit_code"])
+    return codes.where(valid, "")
+
+
+def regions_of(t, regions):
+    """Each enterprise's region, with how it was found: ``(region, region_source, region_confidence)``.
+
+    A table with a region column and no place columns is read as written. A registry
+    export has 所属省份 / 所属城市 / 所属区县 / 注册地址: the region is inferred from them,
+    province to district (a district name alone, 鼓楼区, is ambiguous), then from the credit
+    code; a row neither tells is resolved from its region cell as written.
+    """
+    from chainkg.loaders.facts import _confidence
+    from chainkg.loaders.regions_infer import infer_regions
+
+    if not any(c in t.header for c in _PLACE_COLUMNS) and "credit_code" not in t.header:
+        return t.resolve("region", regions, "region"), t.col("region_source"), _confidence(t, "region_confidence")
+    province, city = t.col("province"), t.col("city")
+    # Municipalities repeat themselves (重庆市 / 重庆市 / 梁平区): name each level once.
+    place = province + city.where(city != province, "") + t.col("region")
+    frame = pd.DataFrame({"place": place.where(place != "", t.col("address")), "code": t.col("credit_code")})
+    guess = infer_regions(frame, address="place")
+    by_code = infer_regions(frame, credit_code="code")
+    guess = guess.where(guess["region"].notna(), by_code)
+    found = guess["region"].notna()
+    region = pd.Series(None, index=t.df.index, dtype=object)
+    region[found] = guess.loc[found, "region"]
+    rest = ~found
+    if rest.any():  # as written: its own error when unknown
+        sub = t.col("region")
+        resolved, errors = _resolve_rows(t, sub[rest], regions)
+        region[rest] = resolved
+    source = pd.Series(np.where(found, guess["region_source"], t.col("region_source")), index=t.df.index, dtype=object)
+    confidence = pd.Series(np.where(found, guess["region_confidence"], ""), index=t.df.index, dtype=object)
+    return region, source, confidence
+
+
+def _resolve_rows(t, values, regions):
+    from chainkg.loaders.facts import reference_message, resolve_values
+
+    resolved, errors = resolve_values(values, regions)
+    if errors:
+        t.problems("unknown-region", values.reindex(t.df.index).isin(list(errors)).fillna(False), "region",
+                   reference_message(regions, errors))
+    t.problems("missing-value", (values == "").reindex(t.df.index, fill_value=False), "region",
+               lambda v: "missing region (and no 所属省份, 所属城市, 注册地址 or credit code to infer it from)")
+    return resolved, errors
+
+
+def capital(t):
+    """注册资本 as (amount, currency) columns; bad cells are located problems."""
+    if "registered_capital" not in t.header:
+        return None, None
+    amount, currency, bad = parse_capital(t.col("registered_capital"))
+    t.problems("bad-value", bad, "registered_capital",
+               lambda v: f"not a registered capital: {v!r} (write 5000万元人民币, 100万美元 or 1.2亿元)")
+    return amount, currency
+
+
+def registration(t):
+    """登记状态 as ``active`` / ``inactive`` (None where empty); unknown words are a warning."""
+    if "registration" not in t.header:
+        return None
+    state, unknown = registration_state(t.col("registration"))
+    if unknown.any():
+        first = unknown.idxmax()
+        t.report.warn("bad-value", f"{int(unknown.sum())} registration states not understood (first "
+                      f"{t.col('registration')[first]!r}): counted as active; known: "
+                      f"{', '.join(ACTIVE_STATES[:4] + INACTIVE_STATES[:4])}",
+                      file=t.file, row=int(first) + 2, column=t.header["registration"])
+    return state
+
+
+def industry(t):
+    """The most specific 国标行业 cell of each row (小类 before 中类 before 大类 before 门类)."""
+    present = [t.col(c) for c in _INDUSTRY_COLUMNS if c in t.header]
+    if not present:
+        return None
+    values = most_specific(present)
+    return values.where(values != "", None)
+
+
+def classified_memberships(enterprises, given_rows, rules):
+    """Memberships of the enterprises that name no segment, classified from what the
+    registry says; and each enterprise's ``classification`` (``given``, ``classified``,
+    ``trade_only`` or ``unclassified``).
+
+    Returns None when the table has nothing to classify from.
+    """
+    from chainkg.loaders.classify import classify
+
+    columns = {"industry": enterprises["industry"], "scope": enterprises["scope"], "products": enterprises["products"]}
+    if rules is None or all(v is None or v.isna().all() for v in columns.values()):
+        return None
+    given = np.zeros(len(enterprises), dtype=bool)
+    given[given_rows] = True
+    todo = np.flatnonzero(~given)
+    records = pd.DataFrame({k: (v.iloc[todo].to_numpy() if v is not None else None) for k, v in columns.items()})
+    found, outcome = classify(records, rules)
+    rows = todo[found["row"].to_numpy(dtype=np.int64)]
+    e = enterprises
+    classified = pd.DataFrame({"enterprise": e["id"].to_numpy()[rows], "segment": found["segment"].to_numpy(),
+                               "share": None, "source": e["source"].to_numpy()[rows],
+                               "as_of": e["as_of"].to_numpy()[rows], "method": found["method"].to_numpy(),
+                               "evidence": found["evidence"].to_numpy(), "confidence": found["confidence"].to_numpy()})
+    classification = pd.Series("given", index=e.index, dtype=object)
+    classification.iloc[todo] = outcome.to_numpy()
+    return classified, classification

@@ -41,15 +41,25 @@ HEADER_ALIASES = {
         "parent": ("parent", "上级", "上级代码", "上级行政区划代码"),
     },
     "enterprises": {
-        "id": ("id", "统一社会信用代码", "信用代码", "社会信用代码", "企业编号", "编号"),
+        "id": ("id", "企业编号", "编号"),
         "name": ("name", "企业名称", "公司名称", "企业", "名称"),
         "region": ("region", "所属区县", "所在地区", "所属地区", "地区", "区县", "注册地", "所在地"),
         "segments": ("segments", "segment", "产业链环节", "环节", "所属环节", "细分环节", "细分领域"),
         "flags": ("flags", "企业标签", "标签", "资质"), "output_cny": ("output_cny", "产值", "营业收入", "营收"),
-        "employees": ("employees", "从业人员", "员工人数", "职工人数"),
-        "main_business": ("main_business", "主营业务", "经营范围"), "confidence": ("confidence", "置信度"),
+        "employees": ("employees", "从业人员", "员工人数", "职工人数", "参保人数"),
+        "main_business": ("main_business", "主营业务"), "confidence": ("confidence", "置信度"),
         # How the region was found when the source gave none (see loaders/regions_infer.py).
         "region_source": ("region_source", "地区依据"), "region_confidence": ("region_confidence", "地区置信度"),
+        # What registry exports (企查查, 天眼查, 四上企业名录) say; see loaders/registry.py.
+        "credit_code": ("credit_code", "统一社会信用代码", "信用代码", "社会信用代码"),
+        "province": ("province", "所属省份", "省份"), "city": ("city", "所属城市", "城市"),
+        "address": ("address", "注册地址", "地址", "住所", "企业地址", "通信地址"),
+        "industry_section": ("国标行业门类", "行业门类"), "industry_division": ("国标行业大类", "行业大类"),
+        "industry_group": ("国标行业中类", "行业中类"), "industry_class": ("国标行业小类", "行业小类"),
+        "industry": ("industry", "所属行业", "国标行业", "行业", "行业分类", "国民经济行业", "行业代码"),
+        "scope": ("scope", "经营范围"), "products": ("products", "主营产品", "主要产品"),
+        "registered_capital": ("registered_capital", "注册资本"), "registration": ("registration", "登记状态",
+                                                                                  "经营状态", "企业状态"),
     },
     "projects": {
         "id": ("id", "项目编号", "编号"), "name": ("name", "项目名称", "项目"),
@@ -68,6 +78,10 @@ HEADER_ALIASES = {
     "links": {
         "supplier": ("supplier", "供应商", "供方"), "customer": ("customer", "客户", "采购方", "需方"),
         "product": ("product", "产品"), "weight": ("weight", "权重"),
+    },
+    "overrides": {
+        "enterprise": ("enterprise", "企业", "企业名称", "id", "统一社会信用代码"),
+        "segment": ("segment", "产业链环节", "环节"), "note": ("note", "备注", "说明"),
     },
     "figures": {
         "region": ("region", "地区"), "metric": ("metric", "指标"), "value": ("value", "数值", "值"),
@@ -132,7 +146,7 @@ def map_headers(headers, table, manifest_map=None):
 
 
 #: Columns that hold ids and codes (credit codes, region codes, enterprise refs): text, never numbers.
-ID_COLUMNS = frozenset({"id", "region", "parent", "enterprise", "supplier", "customer"})
+ID_COLUMNS = frozenset({"id", "region", "parent", "enterprise", "supplier", "customer", "credit_code"})
 
 _BOM = b"\xef\xbb\xbf"
 _BOM_ON_GBK = "gb18030 after a UTF-8 BOM"

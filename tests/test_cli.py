@@ -61,7 +61,8 @@ def test_validate_reports_the_four_problems(tmp_path, demo_files):
     """Unknown segment, duplicate id, GBK Chinese headers and a PART_OF cycle, all at once."""
     demo_files["enterprises.csv"] = (
         "企业名称,统一社会信用代码,所属区县,产业链环节,来源\n"
-        "甲公司,e1,梁平区,制造,test\n乙公司,e1,梁平区,封测,test\n丙公司,e3,梁平区,封装,test\n"
+        "甲公司,91350100M000100Y43,梁平区,制造,test\n乙公司,91350100M000100Y43,梁平区,封测,test\n"
+        "丙公司,,梁平区,封装,test\n"
     ).encode("gbk")
     demo_files["chains/loop.yaml"] = ("id: loop\nname: 环\nsegments:\n"
                                       "  - {id: a, name: 甲环节, stage: upstream, parent: b}\n"
@@ -70,7 +71,7 @@ def test_validate_reports_the_four_problems(tmp_path, demo_files):
     result = run("--data", str(root), "validate")
     assert result.exit_code == 1
     out = result.output
-    assert "enterprises.csv:3:统一社会信用代码: duplicate enterprise id 'e1' (first at row 2)" in out
+    assert "enterprises.csv:3:统一社会信用代码: duplicate credit code '91350100M000100Y43' (first at row 2)" in out
     assert "enterprises.csv:4:产业链环节: unknown segment '封装' (did you mean 封装测试 demo.packaging" in out
     assert "chains/loop.yaml: segments[0].parent: PART_OF cycle: loop.a -> loop.b -> loop.a" in out
     report = json.loads(run("--data", str(root), "validate", "--format", "json").output)

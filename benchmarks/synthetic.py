@@ -101,7 +101,8 @@ def synthetic_tables(n_enterprises=10_000, n_counties=100, seed=0, chains=None):
     memberships = pd.DataFrame({"enterprise": np.concatenate([ids, ids[second_at]]),
                                 "segment": np.concatenate([first, rng.choice(leaves, len(second_at))])})
     memberships = (memberships.drop_duplicates().sort_values("enterprise", kind="stable")
-                   .assign(share=None, source=SOURCE, as_of=AS_OF))
+                   .assign(share=None, source=SOURCE, as_of=AS_OF, method="given"))
+    memberships["evidence"] = memberships["segment"]  # the segments cell names them
 
     n_proj = max(10, n // 40)
     pid = np.char.add("synp", np.char.zfill(np.arange(1, n_proj + 1).astype(str), 6))

@@ -135,6 +135,15 @@ class ChainGraph:
                     df = df.assign(**{c: None for c in missing})
             setattr(self, name, df)
 
+    @cached_property
+    def counted_memberships(self):
+        """The memberships that count in queries: not those of enterprises whose
+        registration is 注销, 吊销 or 迁出 (kept as rows, but no longer operating here)."""
+        gone = self.enterprises["registration"].to_numpy() == "inactive"
+        if not gone.any():
+            return self.memberships
+        return self.memberships[~self.memberships["enterprise"].isin(self.enterprises["id"][gone])]
+
     # ----- chain structure ---------------------------------------------------------
 
     @cached_property

@@ -45,7 +45,7 @@ def compare(graph, regions, chains=None, **settings):
     summary.insert(1, "region_name", summary["region"].map(graph.region_name))
     local = {r: graph.region_descendants(r) for r in region_ids}
     seg_chain = {sid: seg.chain for sid, seg in graph.segments.items()}
-    mem = graph.memberships.assign(chain=graph.memberships["segment"].map(seg_chain))
+    mem = graph.counted_memberships.assign(chain=graph.counted_memberships["segment"].map(seg_chain))
     ent_region = graph.enterprises.set_index("id")["region"]
     mem = mem.assign(region=mem["enterprise"].map(ent_region))
     proj = graph.projects.assign(chain=graph.projects["segment"].map(seg_chain))

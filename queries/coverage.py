@@ -40,7 +40,7 @@ def _subtree_facts(graph, region_ids, settings):
     ups = pd.DataFrame([(s, a) for s in graph.segments for a in graph.ancestors(s)],
                        columns=["segment", "node"])
     local_ent = graph.enterprises.loc[graph.enterprises["region"].isin(region_ids), "id"]
-    mem = graph.memberships[graph.memberships["enterprise"].isin(local_ent)][["enterprise", "segment"]]
+    mem = graph.counted_memberships[graph.counted_memberships["enterprise"].isin(local_ent)][["enterprise", "segment"]]
     ent = mem.merge(ups, on="segment").drop_duplicates(["enterprise", "node"]).groupby("node").size()
 
     pres = graph.presence[graph.presence["region"].isin(region_ids)].merge(ups, on="segment")

@@ -64,7 +64,7 @@ def _enterprise_rows(graph):
     if every one of them names the same enterprise (one comparison pass, much cheaper
     than hashing a million ids).
     """
-    m, e = graph.memberships, graph.enterprises
+    m, e = graph.counted_memberships, graph.enterprises
     hint = m.attrs.get("enterprise_rows")
     rows = getattr(hint, "rows", None)
     if rows is not None and len(rows) == len(m) and (len(rows) == 0 or rows.max() < len(e)):
@@ -82,7 +82,7 @@ def fact_cube(graph):
     shape = (len(regions), len(segments))
     ent_region = codes_of(graph.enterprises["region"], regions)
     m_ent = _enterprise_rows(graph)
-    m_seg = codes_of(graph.memberships["segment"], segments)
+    m_seg = codes_of(graph.counted_memberships["segment"], segments)
     ok = (m_ent >= 0) & (m_seg >= 0)
     pairs = unique_ints(m_ent[ok] * len(segments) + m_seg[ok])  # each enterprise once per segment
     ent, seg = np.divmod(pairs, len(segments))

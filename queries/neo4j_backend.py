@@ -32,7 +32,7 @@ STATUS_CYPHER = """
 MATCH (t:Region {id: $region})
 OPTIONAL MATCH (t)<-[:PART_OF*0..]-(:Region)<-[:LOCATED_IN]-(e:Enterprise)
                -[:OPERATES_IN]->(x:Segment)-[:PART_OF*0..]->(s:Segment)
-WHERE x.chain IN $chains
+WHERE x.chain IN $chains AND coalesce(e.registration, '') <> 'inactive'
 WITH t, s, count(DISTINCT e) AS sub, count(DISTINCT CASE WHEN x = s THEN e END) AS own
 WITH t, collect(CASE WHEN s IS NOT NULL THEN {id: s.id, sub: sub, own: own} END) AS ents
 OPTIONAL MATCH (t)<-[:PART_OF*0..]-(:Region)-[p:HAS_PRESENCE]->(x:Segment)-[:PART_OF*0..]->(s:Segment)

@@ -69,7 +69,7 @@ def rank_targets(graph, segment, region=None, top=20, **settings):
 
     below = set(graph.descendants(seg))
     above = set(graph.ancestors(seg, include_self=False))
-    mem = graph.memberships[graph.memberships["segment"].isin(below | above)]
+    mem = graph.counted_memberships[graph.counted_memberships["segment"].isin(below | above)]
     fit = mem.assign(fit=np.where(mem["segment"].isin(below), 1.0, 0.5)).groupby("enterprise")["fit"].max()
     ent = graph.enterprises.set_index("id").loc[fit.index.intersection(graph.enterprises["id"])]
     ent = ent[~ent["region"].isin(local)].copy()

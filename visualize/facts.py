@@ -112,7 +112,7 @@ def map_facts(graph, region=None, chains=None, **settings):
 
     local = graph.region_descendants(region_id)
     ents = graph.enterprises[graph.enterprises["region"].isin(local)]
-    mem = graph.memberships[graph.memberships["enterprise"].isin(ents["id"])]
+    mem = graph.counted_memberships[graph.counted_memberships["enterprise"].isin(ents["id"])]
     mem = mem[mem["segment"].isin(segment_ids)][["enterprise", "segment"]].drop_duplicates()
     placed = ents[ents["id"].isin(mem["enterprise"])]
     projects = graph.projects[graph.projects["region"].isin(local)]

@@ -164,6 +164,30 @@ def segments(state, chain, emit):
 
 
 @cli.command()
+@click.option("--region", "-r", help="Only enterprises of this region and below.")
+@click.option("--unclassified", is_flag=True, help="List enterprises that matched no segment.")
+@click.option("--trade-only", is_flag=True, help="List enterprises that only trade in a chain's goods.")
+@output_options
+@click.pass_obj
+def classify(state, region, unclassified, trade_only, emit):
+    """How each enterprise came to its segments: method, evidence, confidence.
+
+    Registry exports (企业名称, 国标行业, 经营范围, 主营产品, no segments column) are
+    classified when loaded; this lists every membership with the words or industry code
+    it rests on. Correct a row by copying it into overrides.csv in the data directory
+    (enterprise, segment, note; an empty segment means none): it wins over every rule.
+
+    Example: chainkg --data mydata classify --unclassified -o check.xlsx
+    """
+    from chainkg.queries.classification import classification
+
+    if unclassified and trade_only:
+        raise click.UsageError("use only one of --unclassified or --trade-only")
+    which = "unclassified" if unclassified else "trade_only" if trade_only else "memberships"
+    emit(classification(state.graph(), region=region, which=which))
+
+
+@cli.command()
 @output_options
 @click.pass_obj
 def validate(state, emit):

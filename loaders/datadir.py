@@ -32,7 +32,7 @@ from chainkg.loaders.yamlfile import read_yaml
 __all__ = ["load", "validate", "read_data_dir", "embedded_data_dir", "manifest_shape", "MANIFEST_NAME"]
 
 MANIFEST_NAME = "chainkg.yaml"
-TABLE_ORDER = ("sources", "regions", "enterprises", "projects", "presence", "links", "figures")
+TABLE_ORDER = ("sources", "regions", "enterprises", "projects", "presence", "links", "figures", "overrides")
 
 
 def manifest_shape():
@@ -221,6 +221,7 @@ def read_data_dir(path=None, *, progress=None, allow_outside=()):
     imported = read_imports(paths, manifest, chains, raw, report, progress=progress)
     tables = normalize_tables(raw, chains, manifest, report, imported=imported)
     _check_home_region(manifest, tables, report)
+    _describe_enterprises(tables, raw, report)
     if not report.valid:
         return None, report
     meta = {k: manifest.get(k) for k in ("name", "description", "as_of", "home_region")}
@@ -228,6 +229,23 @@ def read_data_dir(path=None, *, progress=None, allow_outside=()):
     meta["root"] = str(root)
     meta["warnings"] = [str(w) for w in report.warnings]  # for whoever shows the graph to mention
     return ChainGraph(chains, tables, meta), report
+
+
+def _describe_enterprises(tables, raw, report):
+    """What the file list says about the enterprises: how many were classified, and how
+    many are registered as gone (kept, counted nowhere)."""
+    e = tables.get("enterprises")
+    if e is None:
+        return
+    parts = [f"{n} {what.replace('_', '-')}" for what, n in e["classification"].value_counts().items()
+             if what != "given"]
+    gone = int((e["registration"] == "inactive").sum())
+    if gone:
+        parts.append(f"{gone} 注销/吊销/迁出, not counted")
+    if parts and "enterprises" in raw:
+        label = raw["enterprises"][0]
+        at = next(i for i, f in enumerate(report.files) if f.startswith(f"{label} ("))
+        report.files[at] = report.files[at][:-1] + f"; {', '.join(parts)})"
 
 
 def _check_home_region(manifest, tables, report):

@@ -297,6 +297,9 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None):
                                                                    rules() if _classifiable(t) else None))
         _add_inferred_regions(out, regions)
         enterprise_names = EnterpriseIndex(out["enterprises"]["id"], out["enterprises"]["name"])
+    if "overrides" in inputs and "enterprises" in out:
+        out["memberships"], out["enterprises"] = _overrides(inputs["overrides"][0], out, segments,
+                                                            enterprise_names)
     if "projects" in inputs:
         out["projects"] = _projects(inputs["projects"][0], regions, segments, enterprise_names, sources)
     if "presence" in inputs:
@@ -481,6 +484,44 @@ def _enterprises(t, regions, segments, sources, earlier=(), rules=None):
     else:
         memberships.attrs["enterprise_rows"] = RowHint(rows)  # a hint for the queries; checked before use
     return enterprises, memberships
+
+
+#: Words in an overrides row's segment cell that mean "in no segment".
+NO_SEGMENT = ("", "无", "none", "-")
+
+
+def _overrides(t, out, segments, enterprise_names):
+    """A planner's corrections: for each enterprise named in ``overrides.csv``, its rows
+    replace every classified membership (an empty segment, or 无, means none). Segments
+    a table gives are facts, not classifications, and stay; such a row is a warning."""
+    ents, mem = out["enterprises"], out["memberships"]
+    enterprise = t.resolve("enterprise", enterprise_names, "enterprise")
+    cells = t.col("segment")
+    none = cells.str.lower().isin(NO_SEGMENT)
+    segment, errors = resolve_values(cells.where(~none, ""), segments)
+    if errors:
+        t.problems("unknown-segment", cells.isin(list(errors)) & ~none, "segment",
+                   reference_message(segments, errors))
+    given = set(mem.loc[mem["method"] == "given", "enterprise"])
+    stated = enterprise.isin(given)
+    if stated.any():
+        first = stated.idxmax()
+        t.report.warn("overridden-given", f"{int(stated.sum())} overrides name enterprises whose segments the "
+                      f"enterprise table gives (first {enterprise[first]!r}): a given segment is a fact and stays",
+                      file=t.file, row=int(first) + 2, column=t.header.get("enterprise"))
+    use = enterprise.notna() & ~stated
+    chosen = set(enterprise[use])
+    info = ents.set_index("id")[["source", "as_of"]]
+    rows = use & segment.notna()
+    note = t.col("note")
+    manual = _frame("memberships", enterprise=enterprise[rows].to_numpy(), segment=segment[rows].to_numpy(),
+                    share=None, source=info["source"].reindex(enterprise[rows]).to_numpy(),
+                    as_of=info["as_of"].reindex(enterprise[rows]).to_numpy(), method="manual",
+                    evidence=[f"{t.file} row {i + 2}" + (f": {n}" if n else "") for i, n in note[rows].items()],
+                    confidence="high")
+    kept = mem[~mem["enterprise"].isin(chosen)]
+    ents = ents.assign(classification=ents["classification"].where(~ents["id"].isin(chosen), "manual"))
+    return pd.concat([kept, manual], ignore_index=True), ents
 
 
 def _projects(t, regions, segments, enterprises, sources):

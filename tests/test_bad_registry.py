@@ -1,0 +1,26 @@
+"""Bad registry exports and overrides: each a located problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import BadInput, assert_case
+
+CASES = [
+    BadInput("override-unknown-enterprise", {"overrides.csv": "企业,环节\n没有这家公司,ic.design\n"},
+             message="unknown enterprise '没有这家公司'", location="overrides.csv:2:企业"),
+    BadInput("override-unknown-segment", {"overrides.csv": "enterprise,segment\n甲公司,ic.nowhere\n"},
+             message="unknown segment 'ic.nowhere'", location="overrides.csv:2:segment"),
+    BadInput("bad-registered-capital",
+             {"enterprises.csv": "企业名称,所属区县,注册资本,经营范围,来源\n甲,500155,很多钱,集成电路设计,test\n"},
+             message="not a registered capital: '很多钱'", location="enterprises.csv:2:注册资本"),
+    BadInput("duplicate-registry-names",
+             {"enterprises.csv": "企业名称,统一社会信用代码,所属区县,经营范围,来源\n甲,,500155,集成电路设计,test\n"
+                                 "甲,,500155,集成电路制造,test\n"},
+             message="duplicate enterprise name '甲'", location="enterprises.csv:3:企业名称"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input(tmp_path, demo_files, case):
+    assert_case(case, tmp_path, demo_files)

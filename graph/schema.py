@@ -145,7 +145,8 @@ ENTERPRISE_FLAGS = {
     "listed": ("listed", "上市", "上市公司", "上市企业"),
     "tech_sme": ("tech_sme", "科技型中小企业", "科技型企业"),
 }
-_FLAG_LOOKUP = {w.lower(): f for f, words in ENTERPRISE_FLAGS.items() for w in words}
+_QUOTES = str.maketrans("", "", "“”\"「」『』‘’'")  # 专精特新“小巨人” is 专精特新小巨人
+_FLAG_LOOKUP = {w.lower().translate(_QUOTES): f for f, words in ENTERPRISE_FLAGS.items() for w in words}
 
 
 def normalize_project_status(value):
@@ -171,4 +172,4 @@ def normalize_flag(value):
     >>> normalize_flag("专精特新")
     'srdi'
     """
-    return _FLAG_LOOKUP.get(str(value).strip().lower())
+    return _FLAG_LOOKUP.get(str(value).strip().lower().translate(_QUOTES))

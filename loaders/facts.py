@@ -423,10 +423,13 @@ def _flags(t):
     rows, tokens = split_lists(values, LIST_SEPARATORS)
     codes, words = pd.factorize(tokens)
     canon = [normalize_flag(w) for w in np.asarray(words, dtype=object)]
-    for k in [k for k, c in enumerate(canon) if c is None]:
-        for row in rows[codes == k]:
-            t.problem("bad-value", values.index[row], "flags",
-                      f"unknown flag {words[k]!r} (known: 规上, 专精特新, 小巨人, 高新技术, 上市)")
+    unknown = [k for k, c in enumerate(canon) if c is None]
+    if unknown:  # registries tag enterprises with many labels (瞪羚企业, A级纳税人): not flags chainkg uses
+        first = min(rows[codes == k].min() for k in unknown)
+        word = words[codes[np.flatnonzero(rows == first)[np.isin(codes[rows == first], unknown)][0]]]
+        t.report.warn("unused-value", f"{len(unknown)} tags are not flags chainkg uses (first {word!r}): left out "
+                      "of flags; known: 规上, 专精特新, 小巨人, 高新技术, 上市, 科技型中小企业",
+                      file=t.file, row=int(values.index[first]) + 2, column=t.header.get("flags"))
     names = sorted({c for c in canon if c})
     bit_of = np.array([1 << names.index(c) if c else 0 for c in canon] + [0], dtype=np.int64)
     bits = np.zeros(len(values), dtype=np.int64)

@@ -6,7 +6,17 @@ import pytest
 
 from helpers import BadInput, assert_case
 
+def _warns(message, location):
+    def check(result, root):
+        assert any(line.startswith(f"warning: {location}") and message in line for line in result.stderr.splitlines()), \
+            result.stderr
+    return check
+
+
 CASES = [
+    BadInput("tags-that-are-no-flag", {"enterprises.csv": "id,name,region,segments,flags,source\n"
+                                       "e1,甲,500155,demo.fab,瞪羚企业;专精特新“小巨人”,test\n"},
+             exit_code=0, check=_warns("1 tags are not flags chainkg uses (first '瞪羚企业')", "enterprises.csv:2:flags")),
     BadInput("override-unknown-enterprise", {"overrides.csv": "企业,环节\n没有这家公司,ic.design\n"},
              message="unknown enterprise '没有这家公司'", location="overrides.csv:2:企业"),
     BadInput("override-unknown-segment", {"overrides.csv": "enterprise,segment\n甲公司,ic.nowhere\n"},

@@ -15,8 +15,8 @@ import pytest
 
 import chainkg
 from chainkg.loaders.classify import classify, load_rules, split_clauses
-from chainkg.loaders.registry import most_specific
 from chainkg.loaders.report import Report
+from classify_eval import quality
 
 DATA = Path(__file__).parent / "data" / "classify"
 
@@ -93,31 +93,9 @@ def test_bad_code_file_is_located(tmp_path):
     assert any(p == "mappings.3973.segments[0]" and m.startswith("unknown segment 'ic.nowhere'") for p, m in where)
 
 
-def quality(rules, path):
-    """Precision and recall per chain of the classifier on a labelled file."""
-    df = pd.read_csv(path, dtype=str, encoding="utf-8-sig").fillna("")
-    levels = ["国标行业门类", "国标行业大类", "国标行业中类", "国标行业小类"]
-    records = pd.DataFrame({"industry": most_specific([df[c] for c in levels]), "scope": df["经营范围"],
-                            "products": df["主营产品"]})
-    memberships, _ = classify(records, rules)
-    predicted = memberships.groupby("row")["segment"].agg(set).to_dict()
-    related = rules.related
-    counts = collections.defaultdict(lambda: [0, 0, 0, 0])  # right, predicted, found, labelled
-    for i, cell in df["label_segments"].items():
-        labels = [s for s in cell.split(";") if s]
-        for s in predicted.get(i, ()):
-            c = counts[s.split(".")[0]]
-            c[0] += any(related(s, x) for x in labels)
-            c[1] += 1
-        for x in labels:
-            c = counts[x.split(".")[0]]
-            c[2] += any(related(s, x) for s in predicted.get(i, ()))
-            c[3] += 1
-    total = [sum(v[k] for v in counts.values()) for k in range(4)]
-    return {chain: (v[0] / max(v[1], 1), v[2] / max(v[3], 1)) for chain, v in [*counts.items(), ("all", total)]}
-
-
-def test_quality_on_the_development_set(rules):
-    """Floors that keep today's quality; issue targets are precision 0.90 and recall 0.85."""
-    precision, recall = quality(rules, DATA / "dev" / "registry_dev.csv")["all"]
-    assert precision >= 0.75 and recall >= 0.88, (precision, recall)
+@pytest.mark.parametrize("name, floor", [("dev", (0.75, 0.88)), ("holdout", (0.70, 0.85))])
+def test_quality_on_the_labelled_sets(name, floor):
+    """Floors that keep today's quality, through the loader as a user runs it (the issue's
+    targets are precision 0.90 and recall 0.85; see scripts/classify_quality.py)."""
+    precision, recall, _, _ = quality(DATA / name / f"registry_{name}.csv")["all"]
+    assert precision >= floor[0] and recall >= floor[1], (precision, recall)

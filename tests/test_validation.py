@@ -82,8 +82,6 @@ segments:
                                             "梁平区,终端应用,2,test\n"},
      ("duplicate-id", "presence.csv", 3, "segment", None,
       "duplicate presence row for 500155 demo.apps from source 'test' (first at row 2)")),
-    ("unknown-flag", {"enterprises.csv": ENT_HEADER + "e1,甲,500155,demo.fab,独角兽,test\n"},
-     ("bad-value", "enterprises.csv", 2, "flags", None, "unknown flag '独角兽'")),
     ("link-unknown-enterprise", {"links.csv": "supplier,customer,product,source\ne3,nobody,硅片,test\n"},
      ("unknown-enterprise", "links.csv", 2, "customer", None, "unknown enterprise 'nobody'")),
     ("empty-file", {"presence.csv": ""},

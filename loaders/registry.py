@@ -165,33 +165,38 @@ def credit_ids(t):
 def regions_of(t, regions):
     """Each enterprise's region, with how it was found: ``(region, region_source, region_confidence)``.
 
-    A table with a region column and no place columns is read as written. A registry
+    A table with a region column and nothing else to go on is read as written. A registry
     export has 所属省份 / 所属城市 / 所属区县 / 注册地址: the region is inferred from them,
-    province to district (a district name alone, 鼓楼区, is ambiguous), then from the credit
-    code; a row neither tells is resolved from its region cell as written.
+    province to district (a district name alone, 鼓楼区, may be ambiguous), else from the
+    address, else from the credit code. Without province and city columns a region cell
+    that names a known region wins; a row nothing tells is resolved as written (and
+    reported when unknown).
     """
-    from chainkg.loaders.facts import _confidence
+    from chainkg.loaders.facts import _confidence, resolve_values
     from chainkg.loaders.regions_infer import infer_regions
 
     if not any(c in t.header for c in _PLACE_COLUMNS) and "credit_code" not in t.header:
         return t.resolve("region", regions, "region"), t.col("region_source"), _confidence(t, "region_confidence")
+    cell = t.col("region")
     province, city = t.col("province"), t.col("city")
     # Municipalities repeat themselves (重庆市 / 重庆市 / 梁平区): name each level once.
-    place = province + city.where(city != province, "") + t.col("region")
-    frame = pd.DataFrame({"place": place.where(place != "", t.col("address")), "code": t.col("credit_code")})
+    place = province + city.where(city != province, "") + cell
+    frame = pd.DataFrame({"place": place, "address": t.col("address"), "code": t.col("credit_code")})
     guess = infer_regions(frame, address="place")
-    by_code = infer_regions(frame, credit_code="code")
-    guess = guess.where(guess["region"].notna(), by_code)
+    for column, kind in (("address", "address"), ("code", "credit_code")):
+        again = infer_regions(frame, **{kind: column})
+        guess = guess.where(guess["region"].notna(), again)
+    if not ("province" in t.header or "city" in t.header):
+        written, _ = resolve_values(cell, regions)
+        known = written.notna() & (cell != "")
+        guess.loc[known, ["region", "region_source", "region_confidence"]] = \
+            pd.DataFrame({"region": written[known], "region_source": "", "region_confidence": ""})
     found = guess["region"].notna()
-    region = pd.Series(None, index=t.df.index, dtype=object)
-    region[found] = guess.loc[found, "region"]
-    rest = ~found
-    if rest.any():  # as written: its own error when unknown
-        sub = t.col("region")
-        resolved, errors = _resolve_rows(t, sub[rest], regions)
-        region[rest] = resolved
-    source = pd.Series(np.where(found, guess["region_source"], t.col("region_source")), index=t.df.index, dtype=object)
-    confidence = pd.Series(np.where(found, guess["region_confidence"], ""), index=t.df.index, dtype=object)
+    region = guess["region"].astype(object).where(found, None)
+    if (~found).any():  # as written: its own error when unknown
+        region[~found] = _resolve_rows(t, cell[~found], regions)
+    source = guess["region_source"].where(found, t.col("region_source"))
+    confidence = guess["region_confidence"].where(found, "")
     return region, source, confidence
 
 
@@ -204,7 +209,7 @@ def _resolve_rows(t, values, regions):
                    reference_message(regions, errors))
     t.problems("missing-value", (values == "").reindex(t.df.index, fill_value=False), "region",
                lambda v: "missing region (and no 所属省份, 所属城市, 注册地址 or credit code to infer it from)")
-    return resolved, errors
+    return resolved
 
 
 def capital(t):

@@ -118,3 +118,12 @@ def test_overrides_win_over_rules(tmp_path):
     assert rows.loc["重庆梁平示例电子贸易有限公司", "method"] == "manual"
     assert "重庆梁平示例食品有限公司" not in rows.index
     assert set(g.enterprises["classification"]) >= {"manual"}
+
+
+def test_a_written_region_wins_over_the_credit_code(tmp_path, demo_files):
+    demo_files["enterprises.csv"] = ("企业名称,统一社会信用代码,所属区县,产业链环节,来源\n"
+                                     "甲公司,91350100M000100Y43,500155,demo.fab,test\n"
+                                     "乙公司,91350100MA00000X0J,,demo.fab,test\n")
+    e = chainkg.load(write_data_dir(tmp_path / "d", demo_files)).enterprises.set_index("name")
+    assert e.loc["甲公司", "region"] == "500155"  # registered in 福州, operating in 梁平: as written
+    assert (e.loc["乙公司", "region"], e.loc["乙公司", "region_confidence"]) == ("350100", "high")  # the code

@@ -638,9 +638,13 @@ def _combine(by_code, text, rules):
 
     out = pd.concat([agreed[MEMBERSHIP_COLUMNS], from_text[MEMBERSHIP_COLUMNS], c[MEMBERSHIP_COLUMNS]],
                     ignore_index=True).drop_duplicates(["row", "segment"])
-    # The most specific per chain: drop a segment above the leaves beside another of its chain.
+    # The most specific per chain: drop a segment above the leaves beside a leaf or a deeper
+    # segment of its chain. Two segments above the leaves at one depth say as little as each
+    # other ("a drone" and "aircraft parts"), so neither yields.
     chain = _chains(out["segment"])
-    crowded = out.groupby([out["row"], chain])["segment"].transform("size") > 1
-    out = out[~(out["segment"].isin(rules.inner_segments()) & crowded)]
+    inner = out["segment"].isin(rules.inner_segments()).to_numpy()
+    depth = out["segment"].str.count(r"\.").to_numpy()
+    says_more = pd.Series(np.where(inner, depth, 99)).groupby([out["row"].to_numpy(), chain.to_numpy()]).transform("max")
+    out = out[~(inner & (says_more.to_numpy() > depth))]
     out["row"] = out["row"].astype(np.int64)
     return out.sort_values(["row", "segment"], ignore_index=True)

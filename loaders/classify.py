@@ -42,7 +42,7 @@ __all__ = ["Rules", "SegmentWords", "load_rules", "embedded_codes_path", "classi
            "SERVICE_WORDS", "PRINCIPAL_CLAUSES", "normalize_scope", "MEMBERSHIP_COLUMNS"]
 
 #: Words that make a clause a making clause (the enterprise makes, grows or develops).
-MAKING_WORDS = ("制造", "生产", "加工", "研发", "研制", "设计", "封装", "测试", "种植", "养殖", "培育",
+MAKING_WORDS = ("制造", "生产", "加工", "研发", "研制", "设计", "封装", "测试", "种植", "养殖", "培育", "选育",
                 "育种", "繁育", "饲养", "屠宰", "组装", "装配", "制备", "开发", "栽培", "酿造", "焙烤",
                 "烘焙", "腌制", "冷冻", "速冻", "分切", "精制", "提炼", "成型", "改装", "总装", "试制")
 #: Words of trade-only clauses.
@@ -298,6 +298,13 @@ class Rules:
 _ACTIVITY_RANK = {"none": 0, "trade": 1, "service": 2, "make": 3}
 _MAKE = _ACTIVITY_RANK["make"]
 _TRADE = _ACTIVITY_RANK["trade"]
+_SERVICE = _ACTIVITY_RANK["service"]
+#: Model numbers, sizes and brackets after a product's head word say nothing about what it is.
+_SPEC = re.compile(r"[（(][^）)]*[）)]|[\s\dA-Za-z.\-+×*%/]+")
+#: Words after a product's head word that name a form or a part of the same thing, not another
+#: product: "飞控系统", "通信模块", "铝合金锻件", "杂交水稻种子", "闪存晶圆".
+_FORM_WORDS = ("系统", "模块", "模组", "单元", "平台", "设备", "装置", "总成", "产品", "系列", "制品", "整机",
+               "方案", "计算机", "控制器", "晶圆", "芯片", "显示屏", "种子", "种苗", "授权", "件", "板", "材")
 
 
 def _spread(groups, counts):
@@ -310,11 +317,12 @@ def _spread(groups, counts):
 def _text_matches(texts, rules):
     """Every segment word in ``texts`` (a list of str), one row per match that counts:
     ``text``, ``clause``, ``segment`` (index into ``rules.words``), ``activity`` (the
-    clause's, ranked as in ``_ACTIVITY_RANK``), ``word``, and ``quote_start`` and
-    ``quote_end``, where the match's clause lies in its text.
+    clause's, ranked as in ``_ACTIVITY_RANK``), ``word``, ``quote_start`` and
+    ``quote_end``, where the match's clause lies in its text, and ``end`` and ``item_end``,
+    where the word and its enumeration item end.
     """
     automaton, patterns, meanings = rules.automaton()
-    columns = ["text", "clause", "segment", "activity", "word", "quote_start", "quote_end"]
+    columns = ["text", "clause", "segment", "activity", "word", "quote_start", "quote_end", "end", "item_end"]
     big = "\x00".join(texts)
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum([len(t) + 1 for t in texts], out=offsets[1:])
@@ -345,6 +353,8 @@ def _text_matches(texts, rules):
     df["quote_start"] = pd.Series(np.where(is_end, df["end"], np.nan)).groupby(by_text).ffill().fillna(0)
     df["quote_end"] = pd.Series(np.where(is_end, df["start"], np.nan)).groupby(by_text).bfill()
     df["quote_end"] = df["quote_end"].fillna(pd.Series(lengths[df["text"]]))
+    df["item_end"] = pd.Series(np.where(is_sep, df["start"], np.nan)).groupby(by_text).bfill()
+    df["item_end"] = df["item_end"].fillna(pd.Series(lengths[df["text"]]))
     df = df[~is_sep]
     kind = df["kind"].to_numpy()
     # A clause does what its strongest activity word says, or what a matched keyword implies.
@@ -370,8 +380,23 @@ def _text_matches(texts, rules):
     words = words[words["end"] == words.groupby(["text", "item"])["end"].transform("max")]
     words = words.join(activity, on=["text", "clause"])
     words["word"] = np.asarray(patterns, dtype=object)[words["pattern"].to_numpy()]
-    words[["quote_start", "quote_end"]] = words[["quote_start", "quote_end"]].astype(np.int64)
+    words[["quote_start", "quote_end", "item_end"]] = words[["quote_start", "quote_end", "item_end"]].astype(np.int64)
     return words[columns].reset_index(drop=True)
+
+
+def _names_the_item(texts, matches, rules):
+    """True where a product item is what its matched word names. Chinese noun phrases are
+    head-final: in "无人机毫米波避障雷达" or "预制菜包装托盒" the word only says what the
+    product is for, and the product is something else (a radar, a tray). Words that follow
+    and name an activity ("研发与试制", "配送") or a form ("系统", "锻件") keep the match; a
+    service segment is named by its object ("冷链配送服务", "无人机巡检") and keeps it too."""
+    service = np.array([w.trade_counts for w in rules.words], dtype=bool)
+    keep = service[matches["segment"].to_numpy()].copy()
+    for k, (t, e, i) in enumerate(matches[["text", "end", "item_end"]].itertuples(index=False)):
+        if not keep[k]:
+            tail = _SPEC.sub("", texts[t][e:i])
+            keep[k] = len(tail) < 2 or clause_activity(tail) != "none" or any(w in tail for w in _FORM_WORDS)
+    return keep
 
 
 def _whole_item(text, start, end):
@@ -478,7 +503,11 @@ def _by_text(col, rules, n):
         if matches.empty:
             continue
         if column == "products":
-            matches["activity"] = _MAKE  # a main product is what the enterprise makes
+            # A main product is what the enterprise makes, unless the item says it is sold
+            # ("预包装火锅底料零售") or served ("无人机编队表演").
+            act = matches["activity"].to_numpy()
+            matches["activity"] = np.where((act == _TRADE) | (act == _SERVICE), act, _MAKE)
+            matches = matches[_names_the_item(texts, matches, rules)]
         seg = matches["segment"].to_numpy()
         member = ((matches["activity"].to_numpy() == _MAKE) | counts_trade[seg]) & ~chain_level[seg]
         trade = ~member & (matches["activity"].to_numpy() == _TRADE)

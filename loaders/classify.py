@@ -444,14 +444,20 @@ def classify(records, rules):
     col = {c: records[c].fillna("").astype(str).str.strip().to_numpy(dtype=object) if c in records
            else np.full(n, "", dtype=object) for c in ("industry", "scope", "products")}
     by_code, code_trade, code_elsewhere = _by_industry(col["industry"], rules)
-    text, trade_only = _by_text(col, rules, n)
+    text, trade_only, (makes, sells) = _by_text(col, rules, n)
     if len(text):
         # Under a class outside every chain, a scope match must be principal.
         text = text[~code_elsewhere[text["row"].to_numpy()] | text["principal"].to_numpy()]
-        # A trade-coded enterprise's main products are what it sells.
-        text = text[~(code_trade[text["row"].to_numpy()] & (text["method"] == "product").to_numpy())]
-        text = _drop_own_sales(text, rules)
+        # A trade-coded enterprise's main products are the goods it sells, unless its scope
+        # makes something in their chain (a 食品生产 licence); a service it lists
+        # ("飞防作业服务") is one it provides.
+        service = text["segment"].isin({w.segment for w in rules.words if w.trade_counts}).to_numpy()
+        made = pd.MultiIndex.from_arrays([text["row"], _chains(text["segment"])]).isin(makes)
+        text = text[~(code_trade[text["row"].to_numpy()] & (text["method"] == "product").to_numpy() & ~service & ~made)]
+        text = _drop_own_sales(text, rules, makes)
+        text = _drop_what_is_served(text, rules, makes)
         text = _drop_ancestors(text, rules)
+    by_code = _drop_contradicted_classes(by_code, text, rules, makes, sells)
     memberships = _combine(by_code, text, rules)
     # A trade-coded enterprise that also makes something: the registry disagrees with itself.
     memberships.loc[code_trade[memberships["row"].to_numpy(dtype=np.int64)], "confidence"] = "low"
@@ -491,12 +497,14 @@ def _by_text(col, rules, n):
 
     Columns: ``row``, ``segment``, ``method``, ``evidence``, ``principal`` (a main product,
     or a scope clause among the first :data:`PRINCIPAL_CLAUSES`), ``activity``. Also a
-    mask of rows whose matches are all in trade clauses.
+    mask of rows whose matches are all in trade clauses, the (row, chain) pairs whose
+    scope makes something in the chain, a segment or only the chain ("食品生产"), and the
+    (row, chain) pairs with trade matches.
     """
     seg_ids = np.array([w.segment for w in rules.words], dtype=object)
     counts_trade = np.array([w.trade_counts for w in rules.words], dtype=bool)
     chain_level = np.array(["." not in w.segment for w in rules.words], dtype=bool)
-    parts, trade_only = [], np.zeros(n, dtype=bool)
+    parts, trade_only, makes, sells = [], np.zeros(n, dtype=bool), [], []
     for column, label in (("scope", "经营范围"), ("products", "主营产品")):
         rows, clause, codes, texts = _pieces(col[column], scope=column == "scope")
         matches = _text_matches(texts, rules) if texts else pd.DataFrame()
@@ -509,11 +517,13 @@ def _by_text(col, rules, n):
             matches["activity"] = np.where((act == _TRADE) | (act == _SERVICE), act, _MAKE)
             matches = matches[_names_the_item(texts, matches, rules)]
         seg = matches["segment"].to_numpy()
-        member = ((matches["activity"].to_numpy() == _MAKE) | counts_trade[seg]) & ~chain_level[seg]
+        making = matches["activity"].to_numpy() == _MAKE
+        member = (making | counts_trade[seg]) & ~chain_level[seg]
         trade = ~member & (matches["activity"].to_numpy() == _TRADE)
+        maker = making & (column == "scope")
         # Quote each distinct piece once per segment, then spread to where it occurs.
-        matches["member"] = member
-        matches = matches[member | trade].drop_duplicates(["text", "segment", "member"])
+        matches["member"], matches["maker"] = member, maker
+        matches = matches[member | trade | maker].drop_duplicates(["text", "segment", "member", "maker"])
         quote = [texts[t][a:b].strip(" ，,、。") for t, a, b in
                  matches[["text", "quote_start", "quote_end"]].itertuples(index=False)]
         matches["evidence"] = [f"{label}: {q} ({w})" for q, w in zip(quote, matches["word"])]
@@ -523,15 +533,20 @@ def _by_text(col, rules, n):
         pick, k = _spread(matches["text"].to_numpy(), per_text)
         where = order[first[pick] + k]
         spread = matches.iloc[np.repeat(np.arange(len(matches)), per_text[matches["text"].to_numpy()])]
-        member = spread["member"].to_numpy()
-        trade_only[rows[where[~member]]] = True
+        member, maker = spread["member"].to_numpy(), spread["maker"].to_numpy()
+        makes.append(pd.DataFrame({"row": rows[where[maker]], "segment": seg_ids[spread["segment"].to_numpy()[maker]]}))
+        trade_only[rows[where[~member & ~maker]]] = True
+        sold = ~member & ~maker
+        sells.append(pd.DataFrame({"row": rows[where[sold]], "segment": seg_ids[spread["segment"].to_numpy()[sold]]}))
         where, spread = where[member], spread[member]
         parts.append(pd.DataFrame({
             "row": rows[where], "segment": seg_ids[spread["segment"].to_numpy()],
             "method": "scope_text" if column == "scope" else "product", "evidence": spread["evidence"].to_numpy(),
             "activity": spread["activity"].to_numpy(), "clause": clause[where] + spread["clause"].to_numpy()}))
+    makes, sells = (pd.concat(f, ignore_index=True) if f else _empty(["segment"]) for f in (makes, sells))
+    makes, sells = (pd.MultiIndex.from_arrays([f["row"], _chains(f["segment"])]).unique() for f in (makes, sells))
     if not parts:
-        return _empty(["segment", "method", "evidence"], activity=np.int64, principal=bool), trade_only
+        return _empty(["segment", "method", "evidence"], activity=np.int64, principal=bool), trade_only, (makes, sells)
     both = pd.concat(parts, ignore_index=True)
     both["activity"] = both.groupby(["row", "segment"])["activity"].transform("max")
     both["principal"] = (both["method"] == "product") | (both["clause"] < PRINCIPAL_CLAUSES)
@@ -544,7 +559,7 @@ def _by_text(col, rules, n):
     both_kinds = out["methods"].to_numpy() > 1  # at most one scope and one product match each
     out.loc[both_kinds, "method"] = "scope_text+product"
     out.loc[both_kinds, "evidence"] = out.loc[both_kinds, "evidence"] + "; " + out.loc[both_kinds, "other"]
-    return out.drop(columns=["methods", "other"]), trade_only
+    return out.drop(columns=["methods", "other"]), trade_only, (makes, sells)
 
 
 def _pieces(cells, scope):
@@ -586,16 +601,57 @@ def _chains(segments):
     return segments.map({s: str(s).split(".", 1)[0] for s in segments.unique()})
 
 
-def _drop_own_sales(frame, rules):
+def _drop_own_sales(frame, rules, makes):
     """A maker selling what it makes is not a sales channel: drop a trade or service
-    segment reached only through trade clauses when the row makes something in that chain."""
+    segment reached only through trade clauses when the row makes something in that chain.
+    Nor is a maker's own cold store, canteen or delivery a service business: a service
+    segment named only in a side clause of the scope (not principal, not a main product)
+    is ancillary to what the row makes in that chain."""
     counts = {w.segment for w in rules.words if w.trade_counts}
     chain = _chains(frame["segment"])
     is_trade_seg = frame["segment"].isin(counts)
-    makers = pd.MultiIndex.from_arrays([frame.loc[~is_trade_seg, "row"], chain[~is_trade_seg]]).unique()
+    makers = pd.MultiIndex.from_arrays([frame.loc[~is_trade_seg, "row"], chain[~is_trade_seg]]).unique().union(makes)
     key = pd.MultiIndex.from_arrays([frame["row"], chain])
-    own_sales = is_trade_seg & (frame["activity"] == _TRADE) & key.isin(makers)
+    ancillary = (frame["activity"] == _TRADE) | ~frame["principal"].astype(bool)
+    own_sales = is_trade_seg & ancillary & key.isin(makers)
     return frame[~own_sales.to_numpy()]
+
+
+def _drop_contradicted_classes(by_code, text, rules, makes, sells):
+    """Industry classes the scope contradicts: the registry keeps a class from the founding
+    application, the scope is kept up to date. A service class (正餐服务, 超级市场零售) on a
+    row whose scope serves nothing in that chain but makes something there ("调味品生产") is
+    a factory; a making class (集成电路制造) on a row whose scope only sells in that chain
+    ("集成电路销售", no making clause) is a distributor."""
+    if by_code.empty:
+        return by_code
+    counts = {w.segment for w in rules.words if w.trade_counts}
+    text_chain = pd.MultiIndex.from_arrays([text["row"], _chains(text["segment"])])
+    is_service_text = text["segment"].isin(counts).to_numpy()
+    serves = text_chain[is_service_text].unique()
+    made = text_chain[~is_service_text].unique().union(makes)
+    key = pd.MultiIndex.from_arrays([by_code["row"], _chains(by_code["segment"])])
+    service_class = by_code["segment"].isin(counts).to_numpy()
+    factory = service_class & key.isin(made) & ~key.isin(serves)
+    distributor = ~service_class & key.isin(sells) & ~key.isin(made) & ~key.isin(serves)
+    return by_code[~(factory | distributor)]
+
+
+def _drop_what_is_served(frame, rules, makes):
+    """A restaurant's, shop's or operator's main products are what it serves or sells: where
+    the scope's principal clause makes the row a member of a service segment and no scope
+    clause makes anything in that chain (a 食品生产 licence would), a making segment of that
+    chain named only by the main products ("烤鸭" in a roast-duck restaurant, "植保无人机" at
+    a spraying operator) is dropped."""
+    counts = {w.segment for w in rules.words if w.trade_counts}
+    chain = _chains(frame["segment"])
+    is_service = frame["segment"].isin(counts).to_numpy()
+    from_scope = frame["method"].str.startswith("scope_text").to_numpy()
+    served = is_service & from_scope & frame["principal"].astype(bool).to_numpy()
+    servers = pd.MultiIndex.from_arrays([frame["row"][served], chain[served]]).unique()
+    key = pd.MultiIndex.from_arrays([frame["row"], chain])
+    menu = ~is_service & (frame["method"] == "product").to_numpy() & key.isin(servers) & ~key.isin(makes)
+    return frame[~menu]
 
 
 def _drop_ancestors(frame, rules):

@@ -252,6 +252,43 @@ class Rules:
     def chain_of(self, segment):
         return segment.split(".", 1)[0]
 
+    def services(self):
+        """Segments that are a trade or service themselves (``trade_counts``)."""
+        if not hasattr(self, "_services"):
+            self._services = {w.segment for w in self.words if w.trade_counts}
+        return self._services
+
+    def chain_keys(self, rows, segments):
+        """One int per (row, chain of segment), below ``(rows + 1) * (chains + 1)``, and
+        whether each segment is a service (:meth:`services`). A set of keys is a boolean
+        array indexed by key (see :meth:`key_set`)."""
+        codes, uniques = pd.factorize(segments)  # few distinct segments: look each up once
+        number = np.array([self._chain_numbers().get(self.chain_of(str(u)), -1) for u in uniques] + [-1],
+                          dtype=np.int64)
+        service = np.array([str(u) in self.services() for u in uniques] + [False], dtype=bool)
+        keys = np.asarray(rows, dtype=np.int64) * (len(self._chain_numbers()) + 1) + number[codes] + 1
+        return keys, service[codes]
+
+    def word_chain_keys(self, rows, words):
+        """:meth:`chain_keys` for indexes into ``words``."""
+        if not hasattr(self, "_word_chain"):
+            self._word_chain = np.array([self._chain_numbers()[self.chain_of(w.segment)] for w in self.words],
+                                        dtype=np.int64)
+        return np.asarray(rows, dtype=np.int64) * (len(self._chain_numbers()) + 1) + self._word_chain[words] + 1
+
+    def key_set(self, n, *keys):
+        """The (row, chain) keys of ``n`` rows given as a boolean array: ``s[key]`` tests one."""
+        out = np.zeros((n + 1) * (len(self._chain_numbers()) + 1), dtype=bool)
+        for k in keys:
+            out[k] = True
+        return out
+
+    def _chain_numbers(self):
+        if not hasattr(self, "_chain_number"):
+            chains = sorted({self.chain_of(s) for s in list(self.parents) + [w.segment for w in self.words]})
+            self._chain_number = {c: i for i, c in enumerate(chains)}
+        return self._chain_number
+
     def related(self, a, b):
         """True if ``a`` and ``b`` are the same segment or one lies below the other."""
         return a == b or a.startswith(b + ".") or b.startswith(a + ".")
@@ -451,8 +488,8 @@ def classify(records, rules):
         # A trade-coded enterprise's main products are the goods it sells, unless its scope
         # makes something in their chain (a 食品生产 licence); a service it lists
         # ("飞防作业服务") is one it provides.
-        service = text["segment"].isin({w.segment for w in rules.words if w.trade_counts}).to_numpy()
-        made = pd.MultiIndex.from_arrays([text["row"], _chains(text["segment"])]).isin(makes)
+        key, service = rules.chain_keys(text["row"], text["segment"])
+        made = makes[key]
         text = text[~(code_trade[text["row"].to_numpy()] & (text["method"] == "product").to_numpy() & ~service & ~made)]
         text = _drop_own_sales(text, rules, makes)
         text = _drop_what_is_served(text, rules, makes)
@@ -499,7 +536,7 @@ def _by_text(col, rules, n):
     or a scope clause among the first :data:`PRINCIPAL_CLAUSES`), ``activity``. Also a
     mask of rows whose matches are all in trade clauses, the (row, chain) pairs whose
     scope makes something in the chain, a segment or only the chain ("食品生产"), and the
-    (row, chain) pairs with trade matches.
+    (row, chain) pairs with trade matches (both as :meth:`Rules.chain_keys`).
     """
     seg_ids = np.array([w.segment for w in rules.words], dtype=object)
     counts_trade = np.array([w.trade_counts for w in rules.words], dtype=bool)
@@ -534,17 +571,16 @@ def _by_text(col, rules, n):
         where = order[first[pick] + k]
         spread = matches.iloc[np.repeat(np.arange(len(matches)), per_text[matches["text"].to_numpy()])]
         member, maker = spread["member"].to_numpy(), spread["maker"].to_numpy()
-        makes.append(pd.DataFrame({"row": rows[where[maker]], "segment": seg_ids[spread["segment"].to_numpy()[maker]]}))
+        makes.append(rules.word_chain_keys(rows[where[maker]], spread["segment"].to_numpy()[maker]))
         trade_only[rows[where[~member & ~maker]]] = True
         sold = ~member & ~maker
-        sells.append(pd.DataFrame({"row": rows[where[sold]], "segment": seg_ids[spread["segment"].to_numpy()[sold]]}))
+        sells.append(rules.word_chain_keys(rows[where[sold]], spread["segment"].to_numpy()[sold]))
         where, spread = where[member], spread[member]
         parts.append(pd.DataFrame({
             "row": rows[where], "segment": seg_ids[spread["segment"].to_numpy()],
             "method": "scope_text" if column == "scope" else "product", "evidence": spread["evidence"].to_numpy(),
             "activity": spread["activity"].to_numpy(), "clause": clause[where] + spread["clause"].to_numpy()}))
-    makes, sells = (pd.concat(f, ignore_index=True) if f else _empty(["segment"]) for f in (makes, sells))
-    makes, sells = (pd.MultiIndex.from_arrays([f["row"], _chains(f["segment"])]).unique() for f in (makes, sells))
+    makes, sells = rules.key_set(n, *makes), rules.key_set(n, *sells)
     if not parts:
         return _empty(["segment", "method", "evidence"], activity=np.int64, principal=bool), trade_only, (makes, sells)
     both = pd.concat(parts, ignore_index=True)
@@ -598,7 +634,9 @@ def _empty(text_columns, **typed):
 
 def _chains(segments):
     """The chain of each segment id in a Series (``ic.design`` -> ``ic``)."""
-    return segments.map({s: str(s).split(".", 1)[0] for s in segments.unique()})
+    codes, uniques = pd.factorize(segments)  # few distinct segments: split each once
+    chains = np.array([str(u).split(".", 1)[0] for u in uniques] + [None], dtype=object)
+    return pd.Series(chains[codes], index=segments.index)
 
 
 def _drop_own_sales(frame, rules, makes):
@@ -607,14 +645,12 @@ def _drop_own_sales(frame, rules, makes):
     Nor is a maker's own cold store, canteen or delivery a service business: a service
     segment named only in a side clause of the scope (not principal, not a main product)
     is ancillary to what the row makes in that chain."""
-    counts = {w.segment for w in rules.words if w.trade_counts}
-    chain = _chains(frame["segment"])
-    is_trade_seg = frame["segment"].isin(counts)
-    makers = pd.MultiIndex.from_arrays([frame.loc[~is_trade_seg, "row"], chain[~is_trade_seg]]).unique().union(makes)
-    key = pd.MultiIndex.from_arrays([frame["row"], chain])
-    ancillary = (frame["activity"] == _TRADE) | ~frame["principal"].astype(bool)
-    own_sales = is_trade_seg & ancillary & key.isin(makers)
-    return frame[~own_sales.to_numpy()]
+    key, is_trade_seg = rules.chain_keys(frame["row"], frame["segment"])
+    makers = makes.copy()
+    makers[key[~is_trade_seg]] = True
+    ancillary = (frame["activity"] == _TRADE).to_numpy() | ~frame["principal"].to_numpy(dtype=bool)
+    own_sales = is_trade_seg & ancillary & makers[key]
+    return frame[~own_sales]
 
 
 def _drop_contradicted_classes(by_code, text, rules, makes, sells):
@@ -625,15 +661,14 @@ def _drop_contradicted_classes(by_code, text, rules, makes, sells):
     ("集成电路销售", no making clause) is a distributor."""
     if by_code.empty:
         return by_code
-    counts = {w.segment for w in rules.words if w.trade_counts}
-    text_chain = pd.MultiIndex.from_arrays([text["row"], _chains(text["segment"])])
-    is_service_text = text["segment"].isin(counts).to_numpy()
-    serves = text_chain[is_service_text].unique()
-    made = text_chain[~is_service_text].unique().union(makes)
-    key = pd.MultiIndex.from_arrays([by_code["row"], _chains(by_code["segment"])])
-    service_class = by_code["segment"].isin(counts).to_numpy()
-    factory = service_class & key.isin(made) & ~key.isin(serves)
-    distributor = ~service_class & key.isin(sells) & ~key.isin(made) & ~key.isin(serves)
+    text_key, is_service_text = rules.chain_keys(text["row"], text["segment"])
+    serves = np.zeros_like(makes)
+    serves[text_key[is_service_text]] = True
+    made = makes.copy()
+    made[text_key[~is_service_text]] = True
+    key, service_class = rules.chain_keys(by_code["row"], by_code["segment"])
+    factory = service_class & made[key] & ~serves[key]
+    distributor = ~service_class & sells[key] & ~made[key] & ~serves[key]
     return by_code[~(factory | distributor)]
 
 
@@ -643,14 +678,13 @@ def _drop_what_is_served(frame, rules, makes):
     clause makes anything in that chain (a 食品生产 licence would), a making segment of that
     chain named only by the main products ("烤鸭" in a roast-duck restaurant, "植保无人机" at
     a spraying operator) is dropped."""
-    counts = {w.segment for w in rules.words if w.trade_counts}
-    chain = _chains(frame["segment"])
-    is_service = frame["segment"].isin(counts).to_numpy()
-    from_scope = frame["method"].str.startswith("scope_text").to_numpy()
-    served = is_service & from_scope & frame["principal"].astype(bool).to_numpy()
-    servers = pd.MultiIndex.from_arrays([frame["row"][served], chain[served]]).unique()
-    key = pd.MultiIndex.from_arrays([frame["row"], chain])
-    menu = ~is_service & (frame["method"] == "product").to_numpy() & key.isin(servers) & ~key.isin(makes)
+    key, is_service = rules.chain_keys(frame["row"], frame["segment"])
+    method = frame["method"]
+    from_scope = ((method == "scope_text") | (method == "scope_text+product")).to_numpy()
+    served = is_service & from_scope & frame["principal"].to_numpy(dtype=bool)
+    servers = np.zeros_like(makes)
+    servers[key[served]] = True
+    menu = ~is_service & (method == "product").to_numpy() & servers[key] & ~makes[key]
     return frame[~menu]
 
 
@@ -697,9 +731,19 @@ def _combine(by_code, text, rules):
                       pairs["segment_code"], pairs["segment"])
     agreed = pd.DataFrame({"index": pairs["index"].to_numpy(), "row": pairs["row"].to_numpy(), "segment": deeper,
                            "method": "industry_code+" + pairs["method"],
-                           "evidence": pairs["evidence_code"] + "; " + pairs["evidence"], "tight": tight})
+                           "evidence": pairs["evidence_code"] + "; " + pairs["evidence"], "tight": tight,
+                           "side": ~pairs["principal"].to_numpy(dtype=bool)
+                                   & (pairs["segment"] != pairs["segment_code"]).to_numpy()
+                                   & (deeper == pairs["segment"].to_numpy(dtype=object))})
     agreed = agreed.sort_values("tight", ascending=False, kind="stable").drop_duplicates("index")
     agreed["confidence"] = np.where(agreed["tight"], "high", "medium")
+    # A class above the leaves agrees with every leaf below it: it bears out the principal
+    # clause ("豆类种植" under 012 豆类、油料和薯类种植), not a side clause beside it ("蔬菜种植").
+    text_key, _ = rules.chain_keys(text["row"], text["segment"])
+    principal_in_chain = np.zeros(int(text_key.max(initial=0)) + 1, dtype=bool)
+    principal_in_chain[text_key[text["principal"].to_numpy(dtype=bool)]] = True
+    agreed_key, _ = rules.chain_keys(agreed["row"], agreed["segment"])
+    agreed = agreed[~(agreed["side"].to_numpy() & principal_in_chain[agreed_key])]
     confirmed = pd.MultiIndex.from_arrays([pairs["row"], pairs["segment_code"]]).unique()
 
     rows_with_codes = set(codes["row"].unique())

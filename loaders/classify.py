@@ -18,7 +18,15 @@ operations). An enterprise whose only matches are trade clauses is ``trade_only`
 The registry assigns the industry class by the main activity, so where it names a class
 outside every chain, a scope match counts only when it is principal: in one of the first
 :data:`PRINCIPAL_CLAUSES` clauses, or confirmed by the main products. Where the class and
-the scope point to different chains, both memberships are kept at low confidence.
+the scope point to different chains, both memberships are kept at low confidence. Where
+the scope contradicts a class within its chain (a restaurant class on a seasoning factory,
+集成电路制造 on a firm that only sells chips), the class is dropped.
+
+A main product is named by its last word ("无人机毫米波避障雷达" is a radar), and an item
+that says it is sold or served ("火锅底料零售") is not made. A service segment (cold store,
+catering) named only in a side clause of a maker is ancillary, and the main products of a
+row whose principal clause is a service are what it serves, unless its scope makes
+something in that chain.
 
 All text of a batch is matched in one pass of an Aho–Corasick automaton
 (``ahocorasick_rs``, leftmost-longest), so the cost is linear in the text; the rest is

@@ -18,7 +18,15 @@ operations). An enterprise whose only matches are trade clauses is ``trade_only`
 The registry assigns the industry class by the main activity, so where it names a class
 outside every chain, a scope match counts only when it is principal: in one of the first
 :data:`PRINCIPAL_CLAUSES` clauses, or confirmed by the main products. Where the class and
-the scope point to different chains, both memberships are kept at low confidence.
+the scope point to different chains, both memberships are kept at low confidence. Where
+the scope contradicts a class within its chain (a restaurant class on a seasoning factory,
+集成电路制造 on a firm that only sells chips), the class is dropped.
+
+A main product is named by its last word ("无人机毫米波避障雷达" is a radar), and an item
+that says it is sold or served ("火锅底料零售") is not made. A service segment (cold store,
+catering) named only in a side clause of a maker is ancillary, and the main products of a
+row whose principal clause is a service are what it serves, unless its scope makes
+something in that chain.
 
 All text of a batch is matched in one pass of an Aho–Corasick automaton
 (``ahocorasick_rs``, leftmost-longest), so the cost is linear in the text; the rest is
@@ -42,7 +50,7 @@ __all__ = ["Rules", "SegmentWords", "load_rules", "embedded_codes_path", "classi
            "SERVICE_WORDS", "PRINCIPAL_CLAUSES", "normalize_scope", "MEMBERSHIP_COLUMNS"]
 
 #: Words that make a clause a making clause (the enterprise makes, grows or develops).
-MAKING_WORDS = ("制造", "生产", "加工", "研发", "研制", "设计", "封装", "测试", "种植", "养殖", "培育",
+MAKING_WORDS = ("制造", "生产", "加工", "研发", "研制", "设计", "封装", "测试", "种植", "养殖", "培育", "选育",
                 "育种", "繁育", "饲养", "屠宰", "组装", "装配", "制备", "开发", "栽培", "酿造", "焙烤",
                 "烘焙", "腌制", "冷冻", "速冻", "分切", "精制", "提炼", "成型", "改装", "总装", "试制")
 #: Words of trade-only clauses.
@@ -252,6 +260,43 @@ class Rules:
     def chain_of(self, segment):
         return segment.split(".", 1)[0]
 
+    def services(self):
+        """Segments that are a trade or service themselves (``trade_counts``)."""
+        if not hasattr(self, "_services"):
+            self._services = {w.segment for w in self.words if w.trade_counts}
+        return self._services
+
+    def chain_keys(self, rows, segments):
+        """One int per (row, chain of segment), below ``(rows + 1) * (chains + 1)``, and
+        whether each segment is a service (:meth:`services`). A set of keys is a boolean
+        array indexed by key (see :meth:`key_set`)."""
+        codes, uniques = pd.factorize(segments)  # few distinct segments: look each up once
+        number = np.array([self._chain_numbers().get(self.chain_of(str(u)), -1) for u in uniques] + [-1],
+                          dtype=np.int64)
+        service = np.array([str(u) in self.services() for u in uniques] + [False], dtype=bool)
+        keys = np.asarray(rows, dtype=np.int64) * (len(self._chain_numbers()) + 1) + number[codes] + 1
+        return keys, service[codes]
+
+    def word_chain_keys(self, rows, words):
+        """:meth:`chain_keys` for indexes into ``words``."""
+        if not hasattr(self, "_word_chain"):
+            self._word_chain = np.array([self._chain_numbers()[self.chain_of(w.segment)] for w in self.words],
+                                        dtype=np.int64)
+        return np.asarray(rows, dtype=np.int64) * (len(self._chain_numbers()) + 1) + self._word_chain[words] + 1
+
+    def key_set(self, n, *keys):
+        """The (row, chain) keys of ``n`` rows given as a boolean array: ``s[key]`` tests one."""
+        out = np.zeros((n + 1) * (len(self._chain_numbers()) + 1), dtype=bool)
+        for k in keys:
+            out[k] = True
+        return out
+
+    def _chain_numbers(self):
+        if not hasattr(self, "_chain_number"):
+            chains = sorted({self.chain_of(s) for s in list(self.parents) + [w.segment for w in self.words]})
+            self._chain_number = {c: i for i, c in enumerate(chains)}
+        return self._chain_number
+
     def related(self, a, b):
         """True if ``a`` and ``b`` are the same segment or one lies below the other."""
         return a == b or a.startswith(b + ".") or b.startswith(a + ".")
@@ -298,6 +343,13 @@ class Rules:
 _ACTIVITY_RANK = {"none": 0, "trade": 1, "service": 2, "make": 3}
 _MAKE = _ACTIVITY_RANK["make"]
 _TRADE = _ACTIVITY_RANK["trade"]
+_SERVICE = _ACTIVITY_RANK["service"]
+#: Model numbers, sizes and brackets after a product's head word say nothing about what it is.
+_SPEC = re.compile(r"[（(][^）)]*[）)]|[\s\dA-Za-z.\-+×*%/]+")
+#: Words after a product's head word that name a form or a part of the same thing, not another
+#: product: "飞控系统", "通信模块", "铝合金锻件", "杂交水稻种子", "闪存晶圆".
+_FORM_WORDS = ("系统", "模块", "模组", "单元", "平台", "设备", "装置", "总成", "产品", "系列", "制品", "整机",
+               "方案", "计算机", "控制器", "晶圆", "芯片", "显示屏", "种子", "种苗", "授权", "件", "板", "材")
 
 
 def _spread(groups, counts):
@@ -310,11 +362,12 @@ def _spread(groups, counts):
 def _text_matches(texts, rules):
     """Every segment word in ``texts`` (a list of str), one row per match that counts:
     ``text``, ``clause``, ``segment`` (index into ``rules.words``), ``activity`` (the
-    clause's, ranked as in ``_ACTIVITY_RANK``), ``word``, and ``quote_start`` and
-    ``quote_end``, where the match's clause lies in its text.
+    clause's, ranked as in ``_ACTIVITY_RANK``), ``word``, ``quote_start`` and
+    ``quote_end``, where the match's clause lies in its text, and ``end`` and ``item_end``,
+    where the word and its enumeration item end.
     """
     automaton, patterns, meanings = rules.automaton()
-    columns = ["text", "clause", "segment", "activity", "word", "quote_start", "quote_end"]
+    columns = ["text", "clause", "segment", "activity", "word", "quote_start", "quote_end", "end", "item_end"]
     big = "\x00".join(texts)
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum([len(t) + 1 for t in texts], out=offsets[1:])
@@ -345,6 +398,8 @@ def _text_matches(texts, rules):
     df["quote_start"] = pd.Series(np.where(is_end, df["end"], np.nan)).groupby(by_text).ffill().fillna(0)
     df["quote_end"] = pd.Series(np.where(is_end, df["start"], np.nan)).groupby(by_text).bfill()
     df["quote_end"] = df["quote_end"].fillna(pd.Series(lengths[df["text"]]))
+    df["item_end"] = pd.Series(np.where(is_sep, df["start"], np.nan)).groupby(by_text).bfill()
+    df["item_end"] = df["item_end"].fillna(pd.Series(lengths[df["text"]]))
     df = df[~is_sep]
     kind = df["kind"].to_numpy()
     # A clause does what its strongest activity word says, or what a matched keyword implies.
@@ -370,8 +425,23 @@ def _text_matches(texts, rules):
     words = words[words["end"] == words.groupby(["text", "item"])["end"].transform("max")]
     words = words.join(activity, on=["text", "clause"])
     words["word"] = np.asarray(patterns, dtype=object)[words["pattern"].to_numpy()]
-    words[["quote_start", "quote_end"]] = words[["quote_start", "quote_end"]].astype(np.int64)
+    words[["quote_start", "quote_end", "item_end"]] = words[["quote_start", "quote_end", "item_end"]].astype(np.int64)
     return words[columns].reset_index(drop=True)
+
+
+def _names_the_item(texts, matches, rules):
+    """True where a product item is what its matched word names. Chinese noun phrases are
+    head-final: in "无人机毫米波避障雷达" or "预制菜包装托盒" the word only says what the
+    product is for, and the product is something else (a radar, a tray). Words that follow
+    and name an activity ("研发与试制", "配送") or a form ("系统", "锻件") keep the match; a
+    service segment is named by its object ("冷链配送服务", "无人机巡检") and keeps it too."""
+    service = np.array([w.trade_counts for w in rules.words], dtype=bool)
+    keep = service[matches["segment"].to_numpy()].copy()
+    for k, (t, e, i) in enumerate(matches[["text", "end", "item_end"]].itertuples(index=False)):
+        if not keep[k]:
+            tail = _SPEC.sub("", texts[t][e:i])
+            keep[k] = len(tail) < 2 or clause_activity(tail) != "none" or any(w in tail for w in _FORM_WORDS)
+    return keep
 
 
 def _whole_item(text, start, end):
@@ -419,14 +489,20 @@ def classify(records, rules):
     col = {c: records[c].fillna("").astype(str).str.strip().to_numpy(dtype=object) if c in records
            else np.full(n, "", dtype=object) for c in ("industry", "scope", "products")}
     by_code, code_trade, code_elsewhere = _by_industry(col["industry"], rules)
-    text, trade_only = _by_text(col, rules, n)
+    text, trade_only, (makes, sells) = _by_text(col, rules, n)
     if len(text):
         # Under a class outside every chain, a scope match must be principal.
         text = text[~code_elsewhere[text["row"].to_numpy()] | text["principal"].to_numpy()]
-        # A trade-coded enterprise's main products are what it sells.
-        text = text[~(code_trade[text["row"].to_numpy()] & (text["method"] == "product").to_numpy())]
-        text = _drop_own_sales(text, rules)
+        # A trade-coded enterprise's main products are the goods it sells, unless its scope
+        # makes something in their chain (a 食品生产 licence); a service it lists
+        # ("飞防作业服务") is one it provides.
+        key, service = rules.chain_keys(text["row"], text["segment"])
+        made = makes[key]
+        text = text[~(code_trade[text["row"].to_numpy()] & (text["method"] == "product").to_numpy() & ~service & ~made)]
+        text = _drop_own_sales(text, rules, makes)
+        text = _drop_what_is_served(text, rules, makes)
         text = _drop_ancestors(text, rules)
+    by_code = _drop_contradicted_classes(by_code, text, rules, makes, sells)
     memberships = _combine(by_code, text, rules)
     # A trade-coded enterprise that also makes something: the registry disagrees with itself.
     memberships.loc[code_trade[memberships["row"].to_numpy(dtype=np.int64)], "confidence"] = "low"
@@ -466,25 +542,33 @@ def _by_text(col, rules, n):
 
     Columns: ``row``, ``segment``, ``method``, ``evidence``, ``principal`` (a main product,
     or a scope clause among the first :data:`PRINCIPAL_CLAUSES`), ``activity``. Also a
-    mask of rows whose matches are all in trade clauses.
+    mask of rows whose matches are all in trade clauses, the (row, chain) pairs whose
+    scope makes something in the chain, a segment or only the chain ("食品生产"), and the
+    (row, chain) pairs with trade matches (both as :meth:`Rules.chain_keys`).
     """
     seg_ids = np.array([w.segment for w in rules.words], dtype=object)
     counts_trade = np.array([w.trade_counts for w in rules.words], dtype=bool)
     chain_level = np.array(["." not in w.segment for w in rules.words], dtype=bool)
-    parts, trade_only = [], np.zeros(n, dtype=bool)
+    parts, trade_only, makes, sells = [], np.zeros(n, dtype=bool), [], []
     for column, label in (("scope", "经营范围"), ("products", "主营产品")):
         rows, clause, codes, texts = _pieces(col[column], scope=column == "scope")
         matches = _text_matches(texts, rules) if texts else pd.DataFrame()
         if matches.empty:
             continue
         if column == "products":
-            matches["activity"] = _MAKE  # a main product is what the enterprise makes
+            # A main product is what the enterprise makes, unless the item says it is sold
+            # ("预包装火锅底料零售") or served ("无人机编队表演").
+            act = matches["activity"].to_numpy()
+            matches["activity"] = np.where((act == _TRADE) | (act == _SERVICE), act, _MAKE)
+            matches = matches[_names_the_item(texts, matches, rules)]
         seg = matches["segment"].to_numpy()
-        member = ((matches["activity"].to_numpy() == _MAKE) | counts_trade[seg]) & ~chain_level[seg]
+        making = matches["activity"].to_numpy() == _MAKE
+        member = (making | counts_trade[seg]) & ~chain_level[seg]
         trade = ~member & (matches["activity"].to_numpy() == _TRADE)
+        maker = making & (column == "scope")
         # Quote each distinct piece once per segment, then spread to where it occurs.
-        matches["member"] = member
-        matches = matches[member | trade].drop_duplicates(["text", "segment", "member"])
+        matches["member"], matches["maker"] = member, maker
+        matches = matches[member | trade | maker].drop_duplicates(["text", "segment", "member", "maker"])
         quote = [texts[t][a:b].strip(" ，,、。") for t, a, b in
                  matches[["text", "quote_start", "quote_end"]].itertuples(index=False)]
         matches["evidence"] = [f"{label}: {q} ({w})" for q, w in zip(quote, matches["word"])]
@@ -494,15 +578,19 @@ def _by_text(col, rules, n):
         pick, k = _spread(matches["text"].to_numpy(), per_text)
         where = order[first[pick] + k]
         spread = matches.iloc[np.repeat(np.arange(len(matches)), per_text[matches["text"].to_numpy()])]
-        member = spread["member"].to_numpy()
-        trade_only[rows[where[~member]]] = True
+        member, maker = spread["member"].to_numpy(), spread["maker"].to_numpy()
+        makes.append(rules.word_chain_keys(rows[where[maker]], spread["segment"].to_numpy()[maker]))
+        trade_only[rows[where[~member & ~maker]]] = True
+        sold = ~member & ~maker
+        sells.append(rules.word_chain_keys(rows[where[sold]], spread["segment"].to_numpy()[sold]))
         where, spread = where[member], spread[member]
         parts.append(pd.DataFrame({
             "row": rows[where], "segment": seg_ids[spread["segment"].to_numpy()],
             "method": "scope_text" if column == "scope" else "product", "evidence": spread["evidence"].to_numpy(),
             "activity": spread["activity"].to_numpy(), "clause": clause[where] + spread["clause"].to_numpy()}))
+    makes, sells = rules.key_set(n, *makes), rules.key_set(n, *sells)
     if not parts:
-        return _empty(["segment", "method", "evidence"], activity=np.int64, principal=bool), trade_only
+        return _empty(["segment", "method", "evidence"], activity=np.int64, principal=bool), trade_only, (makes, sells)
     both = pd.concat(parts, ignore_index=True)
     both["activity"] = both.groupby(["row", "segment"])["activity"].transform("max")
     both["principal"] = (both["method"] == "product") | (both["clause"] < PRINCIPAL_CLAUSES)
@@ -515,7 +603,7 @@ def _by_text(col, rules, n):
     both_kinds = out["methods"].to_numpy() > 1  # at most one scope and one product match each
     out.loc[both_kinds, "method"] = "scope_text+product"
     out.loc[both_kinds, "evidence"] = out.loc[both_kinds, "evidence"] + "; " + out.loc[both_kinds, "other"]
-    return out.drop(columns=["methods", "other"]), trade_only
+    return out.drop(columns=["methods", "other"]), trade_only, (makes, sells)
 
 
 def _pieces(cells, scope):
@@ -554,19 +642,58 @@ def _empty(text_columns, **typed):
 
 def _chains(segments):
     """The chain of each segment id in a Series (``ic.design`` -> ``ic``)."""
-    return segments.map({s: str(s).split(".", 1)[0] for s in segments.unique()})
+    codes, uniques = pd.factorize(segments)  # few distinct segments: split each once
+    chains = np.array([str(u).split(".", 1)[0] for u in uniques] + [None], dtype=object)
+    return pd.Series(chains[codes], index=segments.index)
 
 
-def _drop_own_sales(frame, rules):
+def _drop_own_sales(frame, rules, makes):
     """A maker selling what it makes is not a sales channel: drop a trade or service
-    segment reached only through trade clauses when the row makes something in that chain."""
-    counts = {w.segment for w in rules.words if w.trade_counts}
-    chain = _chains(frame["segment"])
-    is_trade_seg = frame["segment"].isin(counts)
-    makers = pd.MultiIndex.from_arrays([frame.loc[~is_trade_seg, "row"], chain[~is_trade_seg]]).unique()
-    key = pd.MultiIndex.from_arrays([frame["row"], chain])
-    own_sales = is_trade_seg & (frame["activity"] == _TRADE) & key.isin(makers)
-    return frame[~own_sales.to_numpy()]
+    segment reached only through trade clauses when the row makes something in that chain.
+    Nor is a maker's own cold store, canteen or delivery a service business: a service
+    segment named only in a side clause of the scope (not principal, not a main product)
+    is ancillary to what the row makes in that chain."""
+    key, is_trade_seg = rules.chain_keys(frame["row"], frame["segment"])
+    makers = makes.copy()
+    makers[key[~is_trade_seg]] = True
+    ancillary = (frame["activity"] == _TRADE).to_numpy() | ~frame["principal"].to_numpy(dtype=bool)
+    own_sales = is_trade_seg & ancillary & makers[key]
+    return frame[~own_sales]
+
+
+def _drop_contradicted_classes(by_code, text, rules, makes, sells):
+    """Industry classes the scope contradicts: the registry keeps a class from the founding
+    application, the scope is kept up to date. A service class (正餐服务, 超级市场零售) on a
+    row whose scope serves nothing in that chain but makes something there ("调味品生产") is
+    a factory; a making class (集成电路制造) on a row whose scope only sells in that chain
+    ("集成电路销售", no making clause) is a distributor."""
+    if by_code.empty:
+        return by_code
+    text_key, is_service_text = rules.chain_keys(text["row"], text["segment"])
+    serves = np.zeros_like(makes)
+    serves[text_key[is_service_text]] = True
+    made = makes.copy()
+    made[text_key[~is_service_text]] = True
+    key, service_class = rules.chain_keys(by_code["row"], by_code["segment"])
+    factory = service_class & made[key] & ~serves[key]
+    distributor = ~service_class & sells[key] & ~made[key] & ~serves[key]
+    return by_code[~(factory | distributor)]
+
+
+def _drop_what_is_served(frame, rules, makes):
+    """A restaurant's, shop's or operator's main products are what it serves or sells: where
+    the scope's principal clause makes the row a member of a service segment and no scope
+    clause makes anything in that chain (a 食品生产 licence would), a making segment of that
+    chain named only by the main products ("烤鸭" in a roast-duck restaurant, "植保无人机" at
+    a spraying operator) is dropped."""
+    key, is_service = rules.chain_keys(frame["row"], frame["segment"])
+    method = frame["method"]
+    from_scope = ((method == "scope_text") | (method == "scope_text+product")).to_numpy()
+    served = is_service & from_scope & frame["principal"].to_numpy(dtype=bool)
+    servers = np.zeros_like(makes)
+    servers[key[served]] = True
+    menu = ~is_service & (method == "product").to_numpy() & servers[key] & ~makes[key]
+    return frame[~menu]
 
 
 def _drop_ancestors(frame, rules):
@@ -612,9 +739,19 @@ def _combine(by_code, text, rules):
                       pairs["segment_code"], pairs["segment"])
     agreed = pd.DataFrame({"index": pairs["index"].to_numpy(), "row": pairs["row"].to_numpy(), "segment": deeper,
                            "method": "industry_code+" + pairs["method"],
-                           "evidence": pairs["evidence_code"] + "; " + pairs["evidence"], "tight": tight})
+                           "evidence": pairs["evidence_code"] + "; " + pairs["evidence"], "tight": tight,
+                           "side": ~pairs["principal"].to_numpy(dtype=bool)
+                                   & (pairs["segment"] != pairs["segment_code"]).to_numpy()
+                                   & (deeper == pairs["segment"].to_numpy(dtype=object))})
     agreed = agreed.sort_values("tight", ascending=False, kind="stable").drop_duplicates("index")
     agreed["confidence"] = np.where(agreed["tight"], "high", "medium")
+    # A class above the leaves agrees with every leaf below it: it bears out the principal
+    # clause ("豆类种植" under 012 豆类、油料和薯类种植), not a side clause beside it ("蔬菜种植").
+    text_key, _ = rules.chain_keys(text["row"], text["segment"])
+    principal_in_chain = np.zeros(int(text_key.max(initial=0)) + 1, dtype=bool)
+    principal_in_chain[text_key[text["principal"].to_numpy(dtype=bool)]] = True
+    agreed_key, _ = rules.chain_keys(agreed["row"], agreed["segment"])
+    agreed = agreed[~(agreed["side"].to_numpy() & principal_in_chain[agreed_key])]
     confirmed = pd.MultiIndex.from_arrays([pairs["row"], pairs["segment_code"]]).unique()
 
     rows_with_codes = set(codes["row"].unique())
@@ -638,9 +775,13 @@ def _combine(by_code, text, rules):
 
     out = pd.concat([agreed[MEMBERSHIP_COLUMNS], from_text[MEMBERSHIP_COLUMNS], c[MEMBERSHIP_COLUMNS]],
                     ignore_index=True).drop_duplicates(["row", "segment"])
-    # The most specific per chain: drop a segment above the leaves beside another of its chain.
+    # The most specific per chain: drop a segment above the leaves beside a leaf or a deeper
+    # segment of its chain. Two segments above the leaves at one depth say as little as each
+    # other ("a drone" and "aircraft parts"), so neither yields.
     chain = _chains(out["segment"])
-    crowded = out.groupby([out["row"], chain])["segment"].transform("size") > 1
-    out = out[~(out["segment"].isin(rules.inner_segments()) & crowded)]
+    inner = out["segment"].isin(rules.inner_segments()).to_numpy()
+    depth = out["segment"].str.count(r"\.").to_numpy()
+    says_more = pd.Series(np.where(inner, depth, 99)).groupby([out["row"].to_numpy(), chain.to_numpy()]).transform("max")
+    out = out[~(inner & (says_more.to_numpy() > depth))]
     out["row"] = out["row"].astype(np.int64)
     return out.sort_values(["row", "segment"], ignore_index=True)

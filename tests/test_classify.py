@@ -93,7 +93,7 @@ def test_bad_code_file_is_located(tmp_path):
     assert any(p == "mappings.3973.segments[0]" and m.startswith("unknown segment 'ic.nowhere'") for p, m in where)
 
 
-@pytest.mark.parametrize("name, floor", [("dev", (0.75, 0.88)), ("holdout", (0.70, 0.85))])
+@pytest.mark.parametrize("name, floor", [("dev", (0.88, 0.91)), ("holdout", (0.78, 0.86))])
 def test_quality_on_the_labelled_sets(name, floor):
     """Floors that keep today's quality, through the loader as a user runs it (the issue's
     targets are precision 0.90 and recall 0.85; see scripts/classify_quality.py)."""

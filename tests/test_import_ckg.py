@@ -340,3 +340,20 @@ def test_renamed_is_a_section_of_the_report(renamed_dir, tmp_path):
     got = json.loads(result.output)
     assert [r["code"] for r in got["renamed"]] == ["600745.SH", "688903.SH"]
     assert chainkg.load(tmp_path / "o").enterprises.set_index("id").loc["600745.SH", "name"] == "闻泰科技股份有限公司"
+
+
+def test_regions_of_ambiguous_place_words_prefer_the_higher_level(ckg_dir):
+    append_jsonl(ckg_dir / "industry.json", [{"code": "340401", "name": "肉制品"}, {"code": "460902", "name": "餐饮"}])
+    append_jsonl(ckg_dir / "company.json", [
+        _company("双汇发展", "河南双汇投资发展股份有限公司", "000895", "1998-12-10", "深圳证券交易所"),
+        _company("西安饮食", "西安饮食股份有限公司", "000721", "1997-04-30", "深圳证券交易所")])
+    append_jsonl(ckg_dir / "company_industry.json", [_rel("000895.SZ", "340401", "肉制品", "双汇发展"),
+                                                     _rel("000721.SZ", "460902", "餐饮", "西安饮食")])
+    r = read_ckg(ckg_dir)
+    e = r.data["enterprises"].set_index("id")
+    assert e.loc["000895.SZ", ["region", "region_confidence"]].tolist() == ["410000", "low"]
+    assert e.loc["000721.SZ", ["region", "region_confidence"]].tolist() == ["610100", "low"]
+    assert e.loc["000685.SZ", "region"] == "CN"  # 中山 stays refused
+    notes = r.regions_inferred.set_index("enterprise")["note"]
+    assert notes["000721.SZ"].endswith("kept 西安市 610100, the city")
+    assert counts(r)["regions not inferable (placed in CN, low)"] == 2  # 中山公用, 通富微电 (no place)

@@ -14,7 +14,11 @@ A directory of JSON Lines files, one object per line:
 
 :func:`read_ckg` turns the companies that the industry mapping places in a chain into
 rows of ``enterprises.csv`` (listed, with their Shenwan industries and products as main
-business and an inferred region), and reports every row loaded, merged or skipped.
+business and an inferred region), and reports every row loaded, merged, renamed or
+skipped. The chain templates' classification words (:mod:`chainkg.loaders.classify`)
+read each company's products and business text: a segment they name below a Shenwan
+segment replaces it (半导体材料 -> ``ic.materials`` -> ``ic.materials.photoresist``), one in a
+chain Shenwan gives none counts only when principal (see :func:`_reconcile`).
 """
 
 from __future__ import annotations

@@ -205,6 +205,18 @@ def _company(short, full, code, time="2011-04-21", location="上海证券交易�
     return {"name": short, "fullname": full, "code": code, "location": location, "time": time}
 
 
+def add_listed(root, listed):
+    """Append companies (short, full name, code, listing date, "industry-code name") to
+    company.json, industry.json and company_industry.json."""
+    industries = dict(str(i).split(" ", 1) for *_, i in listed)
+    append_jsonl(root / "industry.json", [{"code": c, "name": n} for c, n in industries.items()])
+    append_jsonl(root / "company.json", [
+        _company(short, full, code, time, "上海证券交易所" if code.endswith("SH") else "深圳证券交易所")
+        for short, full, code, time, _ in listed])
+    append_jsonl(root / "company_industry.json", [_rel(code, *industry.split(" ", 1), short)
+                                                  for short, _, code, _, industry in listed])
+
+
 def _product(short, product, weight):
     return {"company_name": short, "product_name": product, "rel": "主营产品", "rel_weight": weight}
 
@@ -213,22 +225,13 @@ def _product(short, product, weight):
 def materials_dir(ckg_dir):
     """Semiconductor-materials makers under one Shenwan industry (半导体材料 -> ic.materials),
     a chemicals maker outside every mapped industry, and their products."""
-    append_jsonl(ckg_dir / "industry.json", [{"code": "270103", "name": "半导体材料"},
-                                             {"code": "220305", "name": "氟化工"}])
-    append_jsonl(ckg_dir / "company.json", [
-        _company("南大光电", "江苏南大光电材料股份有限公司", "300346", "2012-08-07", "深圳证券交易所"),
-        _company("沪硅产业", "上海硅产业集团股份有限公司", "688126", "2020-04-20"),
-        _company("某材料", "江苏某材料科技股份有限公司", "688900", "2020-05-20"),
-        _company("某设备", "江苏某设备股份有限公司", "688901", "2020-05-21"),
-        _company("昊华科技", "昊华化工科技集团股份有限公司", "600378", "2001-01-11"),
-        _company("某涂料", "浙江某涂料股份有限公司", "603900", "2017-01-11")])
-    append_jsonl(ckg_dir / "company_industry.json", [
-        _rel("300346.SZ", "270103", "半导体材料", "南大光电"),
-        _rel("688126.SH", "270103", "半导体材料", "沪硅产业"),
-        _rel("688900.SH", "270103", "半导体材料", "某材料"),  # no products: stays at ic.materials
-        _rel("688901.SH", "270103", "半导体材料", "某设备"),
-        _rel("600378.SH", "220305", "氟化工", "昊华科技"),  # a chemicals industry in no chain
-        _rel("603900.SH", "220305", "氟化工", "某涂料")])
+    add_listed(ckg_dir, [
+        ("南大光电", "江苏南大光电材料股份有限公司", "300346.SZ", "2012-08-07", "270103 半导体材料"),
+        ("沪硅产业", "上海硅产业集团股份有限公司", "688126.SH", "2020-04-20", "270103 半导体材料"),
+        ("某材料", "江苏某材料科技股份有限公司", "688900.SH", "2020-05-20", "270103 半导体材料"),  # no products
+        ("某设备", "江苏某设备股份有限公司", "688901.SH", "2020-05-21", "270103 半导体材料"),
+        ("昊华科技", "昊华化工科技集团股份有限公司", "600378.SH", "2001-01-11", "220305 氟化工"),  # in no chain
+        ("某涂料", "浙江某涂料股份有限公司", "603900.SH", "2017-01-11", "220305 氟化工")])
     write_jsonl(ckg_dir / "company_product.json", [
         _product("南大光电", "光刻胶", 0.3), _product("南大光电", "电子特气", 0.5),
         _product("南大光电", "MO源", 0.2),
@@ -343,12 +346,8 @@ def test_renamed_is_a_section_of_the_report(renamed_dir, tmp_path):
 
 
 def test_regions_of_ambiguous_place_words_prefer_the_higher_level(ckg_dir):
-    append_jsonl(ckg_dir / "industry.json", [{"code": "340401", "name": "肉制品"}, {"code": "460902", "name": "餐饮"}])
-    append_jsonl(ckg_dir / "company.json", [
-        _company("双汇发展", "河南双汇投资发展股份有限公司", "000895", "1998-12-10", "深圳证券交易所"),
-        _company("西安饮食", "西安饮食股份有限公司", "000721", "1997-04-30", "深圳证券交易所")])
-    append_jsonl(ckg_dir / "company_industry.json", [_rel("000895.SZ", "340401", "肉制品", "双汇发展"),
-                                                     _rel("000721.SZ", "460902", "餐饮", "西安饮食")])
+    add_listed(ckg_dir, [("双汇发展", "河南双汇投资发展股份有限公司", "000895.SZ", "1998-12-10", "340401 肉制品"),
+                         ("西安饮食", "西安饮食股份有限公司", "000721.SZ", "1997-04-30", "460902 餐饮")])
     r = read_ckg(ckg_dir)
     e = r.data["enterprises"].set_index("id")
     assert e.loc["000895.SZ", ["region", "region_confidence"]].tolist() == ["410000", "low"]

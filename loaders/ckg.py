@@ -148,10 +148,12 @@ def _companies(root, skipped, counts, names_in_use):
             skipped += [("company.json", r["line"], "short name and full name disagree",
                          f"{r['short']} / {r['fullname']}") for r in recs]
             continue
-        current, why = (good[0], "") if len(names) == 1 else _current_name(good, names_in_use.get(code[0], ()))
+        current, why = ((good[0], "") if len(names) == 1
+                        else _current_name(good, names_in_use.get(code[0], ())))
         if current is None:
             skipped += [("company.json", r["line"], f"code {code[0]} given to several companies: "
-                         f"{', '.join(sorted(names))}; {why}", f"{r['short']} / {r['fullname']}") for r in recs]
+                         f"{', '.join(sorted(names))}; {why}", f"{r['short']} / {r['fullname']}")
+                        for r in recs]
             continue
         old = {}
         for r in good:
@@ -167,7 +169,8 @@ def _companies(root, skipped, counts, names_in_use):
         companies[code[0]] = current
         counts["duplicate company rows merged"] += sum(r["fullname"] == current["fullname"] for r in recs) - 1
         if old:
-            counts["company rows of a former name merged (renamed)"] += sum(r["fullname"] in old for r in recs)
+            counts["company rows of a former name merged (renamed)"] += sum(
+                r["fullname"] in old for r in recs)
         for r in recs:
             if not r["agrees"]:
                 skipped.append(("company.json", r["line"], f"code {code[0]} belongs to "
@@ -405,8 +408,9 @@ def _word_memberships(codes, companies, products, chains, known):
         chains = load().chains.values()
     chains = list(chains)
     segs = [s for ch in chains for s in ch.segments if known is None or s.id in known]
-    report = Report()
-    rules = load_rules(segs, report, chains=chains)
+    # Problems could only be in the embedded industry-code file, which classify does not
+    # use here (the dataset has no GB/T 4754 codes) and which its own tests check.
+    rules = load_rules(segs, Report(), chains=chains)
     records = pd.DataFrame(texts, columns=["products", "scope"])
     found, _ = classify(records, rules)
     found = found[found["segment"].str.contains(".", regex=False)]
@@ -415,8 +419,9 @@ def _word_memberships(codes, companies, products, chains, known):
     out = {}
     for m in found[found["row"] % 2 == 0].itertuples(index=False):
         k = m.row // 2
-        out.setdefault(codes[k], []).append({"segment": m.segment, "method": m.method, "evidence": m.evidence,
-                                             "confidence": m.confidence, "principal": (k, m.segment) in principal})
+        out.setdefault(codes[k], []).append({
+            "segment": m.segment, "method": m.method, "evidence": m.evidence, "confidence": m.confidence,
+            "principal": (k, m.segment) in principal})
     return out
 
 
@@ -438,9 +443,9 @@ def _reconcile(shenwan, words, counts):
         same = [w for w in words if w["segment"] == seg]
         if below:
             counts["Shenwan segments narrowed by products or business text"] += 1
-            out += [{"segment": w["segment"], "method": f"shenwan+{w['method']}", "evidence": f"{why} -> {seg}; "
-                     f"{w['evidence']}", "confidence": min(conf, w["confidence"], key=CONFIDENCE_ORDER.get)}
-                    for w in below]
+            out += [{"segment": w["segment"], "method": f"shenwan+{w['method']}",
+                     "evidence": f"{why} -> {seg}; {w['evidence']}",
+                     "confidence": min(conf, w["confidence"], key=CONFIDENCE_ORDER.get)} for w in below]
         elif same:
             w = same[0]
             counts["Shenwan segments confirmed by products or business text"] += 1

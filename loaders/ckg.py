@@ -99,9 +99,14 @@ def normalize_stock_code(code, exchange_hint=None):
     return digits, exchange
 
 
+def _bare(short):
+    """A short name without the exchange's markers (*ST, ST, 退, (退市), N, C, A/B)."""
+    return _SHORT_NAME_NOISE.sub("", str(short).strip())
+
+
 def _names_agree(short, full):
     """Whether a short name plausibly abbreviates a full name (most of its characters occur)."""
-    short = _SHORT_NAME_NOISE.sub("", str(short).strip())
+    short = _bare(short)
     if not short or not full:
         return True
     return sum(ch in full for ch in short) / len(short) >= 0.5
@@ -185,7 +190,8 @@ def _current_name(records, names_in_use):
     by_name = {}
     for r in records:
         by_name.setdefault(r["fullname"], r)
-    used = [r for r in by_name.values() if r["short"] in names_in_use or r["fullname"] in names_in_use]
+    in_use = {_bare(n) for n in names_in_use}  # the industry table writes *ST新芯, 印纪退(退市)
+    used = [r for r in by_name.values() if _bare(r["short"]) in in_use or r["fullname"] in names_in_use]
     if len(used) == 1:
         return used[0], f"company_industry.json names the code {used[0]['short']}"
     dates = sorted((r["listed_on"], r["line"]) for r in by_name.values())

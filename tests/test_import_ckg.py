@@ -304,12 +304,16 @@ def renamed_dir(ckg_dir):
         # two names, neither named by the industry table, the same date: which is current is unknown
         _company("甲芯科技", "甲芯科技股份有限公司", "688902", "2020-06-01"),
         _company("乙芯科技", "乙芯科技股份有限公司", "688902", "2020-06-01"),
+        # the industry table marks the current short name: *ST新芯
+        _company("旧芯电子", "旧芯电子股份有限公司", "600904", "2001-01-01"),
+        _company("新芯", "新芯电子股份有限公司", "600904", "2001-01-01"),
         # told apart by the listing date
         _company("旧封测", "旧封测科技股份有限公司", "688903", "2010-06-01"),
         _company("新封测", "新封测科技股份有限公司", "688903", "2020-06-01")])
     append_jsonl(ckg_dir / "company_industry.json", [
         _rel("600745.SH", "270504", "消费电子零部件及组装", "闻泰科技"),
         _rel("688902", "270107", "集成电路封测", "丙芯科技"),
+        _rel("600904", "270107", "集成电路封测", "*ST新芯"),
         _rel("688903", "270107", "集成电路封测", "某封测")])
     write_jsonl(ckg_dir / "company_product.json", [_product("中茵股份", "智能手机", 1.0)])  # its old name
     return ckg_dir
@@ -323,6 +327,7 @@ def test_renamed_company_is_kept_under_its_current_name(renamed_dir):
     assert "曾用名: 中茵股份有限公司 (中茵股份)" in row["main_business"]
     assert "主营产品: 智能手机" in row["main_business"]  # found under the former short name
     assert e.loc["688903.SH", "name"] == "新封测科技股份有限公司"
+    assert e.loc["600904.SH", "name"] == "新芯电子股份有限公司"
     renamed = r.renamed.set_index("code")
     assert renamed.loc["600745.SH", ["name", "former_names"]].tolist() == ["闻泰科技股份有限公司", "中茵股份有限公司"]
     assert renamed.loc["600745.SH", "decided_by"] == "company_industry.json names the code 闻泰科技"
@@ -332,8 +337,8 @@ def test_renamed_company_is_kept_under_its_current_name(renamed_dir):
     assert len(skipped) == 1 and "cannot be told" in skipped["reason"].iloc[0]
     assert not r.skipped["value"].str.contains("闻泰|中茵").any()
     c = counts(r)
-    assert c["companies renamed (kept under the current name, former names as aliases)"] == 2
-    assert c["company rows of a former name merged (renamed)"] == 2
+    assert c["companies renamed (kept under the current name, former names as aliases)"] == 3
+    assert c["company rows of a former name merged (renamed)"] == 3
 
 
 def test_renamed_is_a_section_of_the_report(renamed_dir, tmp_path):
@@ -341,7 +346,7 @@ def test_renamed_is_a_section_of_the_report(renamed_dir, tmp_path):
                                       "--format", "json"])
     assert result.exit_code == 0, result.output
     got = json.loads(result.output)
-    assert [r["code"] for r in got["renamed"]] == ["600745.SH", "688903.SH"]
+    assert [r["code"] for r in got["renamed"]] == ["600745.SH", "600904.SH", "688903.SH"]
     assert chainkg.load(tmp_path / "o").enterprises.set_index("id").loc["600745.SH", "name"] == "闻泰科技股份有限公司"
 
 

@@ -707,7 +707,8 @@ def import_ckg(source, out, mapping, home_region, as_of, force, fmt):
     """Import the ChainKnowledgeGraph dataset (JSON Lines) as a data directory.
 
     Listed companies whose Shenwan industry maps to a chain segment become enterprises
-    with an inferred region; the report counts what was loaded, merged and skipped.
+    with an inferred region; their products narrow the segment to a leaf where the
+    words allow it. The report counts what was loaded, merged, renamed and skipped.
 
     Example: chainkg import ckg ChainKnowledgeGraph/data -o ckgdata --home-region 500155
     """

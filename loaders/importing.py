@@ -41,7 +41,11 @@ class ImportResult:
     ``data`` maps table names (``enterprises``, ``projects``, ``links``, ``presence``,
     ``regions``) to DataFrames with schema headers. ``summary`` counts what was loaded,
     merged and skipped; ``skipped`` lists each skipped input with its reason;
-    ``regions_inferred`` lists region inferences that were ambiguous or left out.
+    ``regions_inferred`` lists region inferences that were ambiguous or left out;
+    ``renamed``, where an importer knows of renames, the companies kept under a new name
+    (reported beside ``skipped``). ``memberships``, where an importer gives one, says per
+    enterprise and segment how the membership was found (``method``, ``evidence``,
+    ``confidence``); the data directory does not hold these yet.
 
     Examples
     --------
@@ -58,10 +62,13 @@ class ImportResult:
     summary: pd.DataFrame = field(default_factory=lambda: summary_frame([]))
     skipped: pd.DataFrame = field(default_factory=lambda: skipped_frame([]))
     regions_inferred: pd.DataFrame = field(default_factory=pd.DataFrame)
+    renamed: pd.DataFrame | None = None
+    memberships: pd.DataFrame | None = None
     written_to: str | None = None
 
     def tables(self):
-        return {"summary": self.summary, "skipped": self.skipped,
+        renamed = {} if self.renamed is None else {"renamed": self.renamed}
+        return {"summary": self.summary, "skipped": self.skipped, **renamed,
                 "regions_inferred": self.regions_inferred}
 
     def to_dict(self):

@@ -60,11 +60,10 @@ def read_imports(paths, manifest, chains, raw, report, *, progress=None):
         report.add("schema", "imports must be a list of {format, path, mapping}", file=MANIFEST_NAME,
                    path="imports")
         return {}
-    segments = {s.id for c in chains for s in c.segments}
     known = {name: _own_ids(raw, name, manifest) for name in ("sources", "regions")}
     out = {}
     for i, entry in enumerate(entries):
-        read = _read_entry(paths, entry, f"imports[{i}]", segments, report, progress)
+        read = _read_entry(paths, entry, f"imports[{i}]", chains, report, progress)
         if read is None:
             continue
         label, result = read
@@ -107,14 +106,19 @@ def _outside(paths, entry):
     return None
 
 
-def _read_entry(paths, entry, where, segments, report, progress):
-    """(label, ImportResult) of one ``imports`` entry, or None when it has problems (reported)."""
+def _read_entry(paths, entry, where, chains, report, progress):
+    """(label, ImportResult) of one ``imports`` entry, or None when it has problems (reported).
+
+    The directory's own chain templates give the words that place products below the
+    Shenwan segments."""
     from chainkg.loaders.ckg import read_ckg
     from chainkg.loaders.datadir import MANIFEST_NAME
     from chainkg.loaders.industry_map import load_industry_mapping
 
     def problem(type, message, key=None):
         report.add(type, message, file=MANIFEST_NAME, path=f"{where}.{key}" if key else where)
+
+    segments = {s.id for c in chains for s in c.segments}
 
     if not isinstance(entry, dict):
         problem("schema", "an import must be a mapping: {format: ckg, path: DIR, mapping: FILE}")
@@ -155,7 +159,8 @@ def _read_entry(paths, entry, where, segments, report, progress):
         problem("schema", str(err), "mapping")
         return None
     try:
-        return label, read_ckg(path, mapping=mapping, as_of=str(entry["as_of"]) if entry.get("as_of") else None)
+        return label, read_ckg(path, mapping=mapping, segments=segments, chains=chains,
+                               as_of=str(entry["as_of"]) if entry.get("as_of") else None)
     except DataError as err:
         inside = f"{err.file}: " if err.file not in (None, str(path)) else ""
         problem("read", f"{inside}{err.message}", "path")

@@ -8,11 +8,21 @@ Evidence, strongest first:
 3. the full name: Chinese company names put the place first (重庆平伟实业…) or in
    brackets (纽威数控装备（苏州）股份有限公司).
 
-A name that fits several divisions is not guessed: 中山 (中山市 or 大连的中山区) gives no
-region and a note; 吉林 (吉林省 or its 吉林市) keeps the division that contains both, with
-``low`` confidence and a note. A two-character county name with no suffix and no parent
-before it (东方, 昆山) may be a trade name (字号) and is only reported. Every result names
-its evidence in ``region_source``.
+A name that fits several divisions is resolved only where one reading is clearly the
+likelier, always with ``low`` confidence and a note:
+
+- one division contains all the others (吉林: 吉林省 and its 吉林市; 邵阳: 邵阳市 and its
+  邵阳县): the container, which is right whichever was meant;
+- one reading is of a higher level than every other (西安: 西安市 or the 西安区 of 辽源 and
+  牡丹江; 河南: 河南省 or 河南蒙古族自治县): the higher one, a city over districts, a
+  province over cities and districts, since a company naming itself after a place names
+  the larger one far more often;
+- otherwise (鼓楼: four districts), and for words that are common trade names (字号) as
+  much as places (:data:`TRADE_NAME_WORDS`: 中山 for 中山市 or 大连的中山区), no region
+  and a note.
+
+A two-character county name with no suffix and no parent before it (东方, 昆山) may be a
+trade name and is only reported. Every result names its evidence in ``region_source``.
 
 The divisions come from ``chainkg/data/divisions/divisions.csv`` (see its README for
 source and as-of).
@@ -30,7 +40,7 @@ import pandas as pd
 from chainkg.loaders.uscc import credit_code_division, is_valid_credit_code
 
 __all__ = ["RegionGuess", "Divisions", "divisions", "infer_region", "infer_regions",
-           "DIVISIONS_SOURCE"]
+           "DIVISIONS_SOURCE", "TRADE_NAME_WORDS"]
 
 #: The sources.csv row describing the division table.
 DIVISIONS_SOURCE = {
@@ -45,6 +55,14 @@ _NATIONS = sorted(
     "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 "
     "东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 "
     "俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺".split(), key=len, reverse=True)
+#: Place words that company names use as a trade name (字号) as often as a place: where the
+#: word alone fits several divisions, none is chosen by level. Add a word here when its
+#: readings are about equally likely in company names.
+TRADE_NAME_WORDS = {
+    "中山": "孙中山's name (中山路, 中山大学); 中山市 or 大连的中山区",
+    "朝阳": "朝阳 (morning sun) is a common 字号; 朝阳市, or 北京's or 长春's 朝阳区",
+}
+_LEVEL_RANK = {"province": 3, "city": 2, "district": 1}
 _SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "特区", "省", "市", "区",
              "县", "旗", "盟")
 _BRACKETED = re.compile(r"[（(]([^（）()]{2,15})[)）]")
@@ -180,7 +198,19 @@ class Divisions:
             rid = container[0]
             return RegionGuess(rid, where, "low", f"ambiguous {said!r}: {listed}; kept "
                                                    f"{self._name[rid]} {rid}, which contains all")
-        return RegionGuess(None, where, "", f"ambiguous {said!r}: {listed}; not guessed")
+        higher = self._higher_than_the_rest(ids)
+        if higher and said not in TRADE_NAME_WORDS:
+            return RegionGuess(higher, where, "low", f"ambiguous {said!r}: {listed}; kept "
+                                                      f"{self._name[higher]} {higher}, the "
+                                                      f"{self._level[higher]}")
+        why = f" ({TRADE_NAME_WORDS[said]})" if said in TRADE_NAME_WORDS else ""
+        return RegionGuess(None, where, "", f"ambiguous {said!r}: {listed}; not guessed{why}")
+
+    def _higher_than_the_rest(self, ids):
+        """The one division of ``ids`` whose level is above every other's, or None."""
+        ranked = sorted(ids, key=lambda i: _LEVEL_RANK.get(self._level[i], 0), reverse=True)
+        top, second = (_LEVEL_RANK.get(self._level[i], 0) for i in ranked[:2])
+        return ranked[0] if top > second else None
 
     def guess_from_code(self, code):
         """A RegionGuess from a credit code (its check character verified), or NO_GUESS."""

@@ -251,6 +251,16 @@ class Rules:
             code = code[:-1] if len(code) > 2 else None
         return None, None
 
+    def vocabulary(self):
+        """Every segment and chain id the rules may name, as an index."""
+        if not hasattr(self, "_vocabulary"):
+            ids = set(self.parents) | {p for p in self.parents.values() if p} | {w.segment for w in self.words}
+            for m in self.mappings.values():
+                ids.update(m.get("segments", ()))
+            ids |= {i.split(".", 1)[0] for i in ids}
+            self._vocabulary = pd.Index(sorted(ids))
+        return self._vocabulary
+
     def inner_segments(self):
         """Segments that have segments below them."""
         if not hasattr(self, "_inner"):
@@ -486,8 +496,10 @@ def classify(records, rules):
     ['classified', 'classified', 'trade_only']
     """
     n = len(records)
-    col = {c: records[c].fillna("").astype(str).str.strip().to_numpy(dtype=object) if c in records
-           else np.full(n, "", dtype=object) for c in ("industry", "scope", "products")}
+    # Text stays in Arrow strings: as Python objects a million scopes would take gigabytes.
+    col = {c: (records[c].astype("string[pyarrow]").fillna("").str.strip() if c in records
+               else pd.Series("", index=records.index, dtype="string[pyarrow]")).reset_index(drop=True)
+           for c in ("industry", "scope", "products")}
     by_code, code_trade, code_elsewhere = _by_industry(col["industry"], rules)
     text, trade_only, (makes, sells) = _by_text(col, rules, n)
     if len(text):
@@ -515,7 +527,7 @@ def classify(records, rules):
 def _by_industry(cells, rules):
     """Memberships an industry class gives, and masks of trade classes and classes outside every chain."""
     n = len(cells)
-    codes, uniques = pd.factorize(pd.Series(cells, dtype=object))
+    codes, uniques = pd.factorize(cells)
     frames = []
     trade, elsewhere = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     for k, cell in enumerate(uniques):
@@ -620,18 +632,29 @@ def _pieces(cells, scope):
     texts : list of str
         The distinct pieces.
     """
-    values = pd.Series(cells, dtype="string")
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # Arrow kernels, not Python strings: a million scopes are six million clauses.
+    text = pa.array(cells, type=pa.large_string(), from_pandas=True)
     if scope:
-        values = values.str.replace(_SECTION.pattern, "；", regex=True)
-        values = values.str.split(f"[{_CLAUSE_END}]", regex=True).explode()
-        values = values.str.strip(" ，,、。")
-        values = values[values.notna() & (values != "")]
-        clause = values.groupby(level=0).cumcount().to_numpy()
+        text = pc.replace_substring_regex(text, _SECTION.pattern, "；")
+        parts = pc.split_pattern_regex(text, f"[{_CLAUSE_END}]")
+        rows = pc.list_parent_indices(parts).to_numpy()
+        text = pc.utf8_trim(pc.list_flatten(parts), " ，,、。")
     else:
-        values = values[values.notna() & (values != "")]
-        clause = np.zeros(len(values), dtype=np.int64)
-    codes, uniques = pd.factorize(values)
-    return values.index.to_numpy(dtype=np.int64), clause, codes, [str(u) for u in uniques]
+        rows = np.arange(len(text))
+    keep = pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
+    rows, text = rows[keep], text.filter(pa.array(keep))
+    if scope:  # number the clauses of each record, counting only non-empty ones
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        clause = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+    else:
+        clause = np.zeros(len(rows), dtype=np.int64)
+    encoded = pc.dictionary_encode(text).combine_chunks() if isinstance(text, pa.ChunkedArray) \
+        else pc.dictionary_encode(text)
+    return (rows.astype(np.int64), clause, encoded.indices.to_numpy().astype(np.int64),
+            encoded.dictionary.to_pylist())
 
 
 def _empty(text_columns, **typed):
@@ -703,8 +726,14 @@ def _drop_ancestors(frame, rules):
     if ancestors.empty:
         return frame
     named = frame[["row", "segment"]].merge(ancestors, on="segment")
-    above = pd.MultiIndex.from_arrays([named["row"], named["ancestor"]]).unique()
-    return frame[~pd.MultiIndex.from_arrays([frame["row"], frame["segment"]]).isin(above)]
+    above = _keys(named["row"], named["ancestor"], rules)
+    return frame[~np.isin(_keys(frame["row"], frame["segment"], rules), above)]
+
+
+def _keys(rows, labels, rules):
+    """One integer per (row, segment or chain) pair, for set tests on millions of pairs."""
+    vocabulary = rules.vocabulary()
+    return np.asarray(rows, dtype=np.int64) * len(vocabulary) + vocabulary.get_indexer(labels)
 
 
 def _ancestors(segment, rules):
@@ -752,24 +781,24 @@ def _combine(by_code, text, rules):
     principal_in_chain[text_key[text["principal"].to_numpy(dtype=bool)]] = True
     agreed_key, _ = rules.chain_keys(agreed["row"], agreed["segment"])
     agreed = agreed[~(agreed["side"].to_numpy() & principal_in_chain[agreed_key])]
-    confirmed = pd.MultiIndex.from_arrays([pairs["row"], pairs["segment_code"]]).unique()
+    confirmed = _keys(pairs["row"], pairs["segment_code"], rules)
 
-    rows_with_codes = set(codes["row"].unique())
-    code_chains = pd.MultiIndex.from_arrays([codes["row"], codes["chain"]]).unique()
+    rows_with_codes = codes["row"].unique()
+    code_chains = _keys(codes["row"], codes["chain"], rules)
     alone = text.reset_index(drop=True)
     alone = alone[~alone.index.isin(agreed["index"])]
-    has_code = alone["row"].isin(rows_with_codes).to_numpy()
-    same_chain = pd.MultiIndex.from_arrays([alone["row"], alone["chain"]]).isin(code_chains)
+    has_code = np.isin(alone["row"].to_numpy(), rows_with_codes)
+    same_chain = np.isin(_keys(alone["row"], alone["chain"], rules), code_chains)
     principal = alone["principal"].to_numpy()
     confidence = np.where(has_code & ~same_chain, "low", np.where(principal, "medium", "low"))
     keep = ~(has_code & same_chain & ~principal)  # a side clause the registry's class does not bear out
     from_text = alone.assign(confidence=confidence)[keep]
 
-    text_rows = set(text["row"].unique())
-    text_chains = pd.MultiIndex.from_arrays([text["row"], text["chain"]]).unique()
-    c = codes[~pd.MultiIndex.from_arrays([codes["row"], codes["segment"]]).isin(confirmed)
+    text_rows = text["row"].unique()
+    text_chains = _keys(text["row"], text["chain"], rules)
+    c = codes[~np.isin(_keys(codes["row"], codes["segment"], rules), confirmed)
               & codes["segment"].str.contains(".", regex=False)]
-    other_chain = c["row"].isin(text_rows).to_numpy() & ~pd.MultiIndex.from_arrays([c["row"], c["chain"]]).isin(text_chains)
+    other_chain = np.isin(c["row"].to_numpy(), text_rows) & ~np.isin(_keys(c["row"], c["chain"], rules), text_chains)
     c = c.assign(confidence=np.where(other_chain, "low", c["confidence"]), method="industry_code")
     c = c[other_chain | (c["confidence"] != "low").to_numpy()]
 

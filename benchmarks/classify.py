@@ -19,15 +19,14 @@ peak memory under 2 GB.
 from __future__ import annotations
 
 import argparse
-import json
 import random
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from children import child_main, run_child
 
 CLAUSES = [
     "集成电路设计", "集成电路芯片设计及服务", "集成电路制造", "集成电路芯片及产品制造", "半导体分立器件制造",
@@ -84,11 +83,6 @@ def child_classify(path):
 CHILDREN = {"read": child_read, "classify": child_classify}
 
 
-def run_child(kind, path):
-    out = subprocess.run([sys.executable, __file__, "--child", kind, str(path)], check=True,
-                         capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -97,11 +91,7 @@ def main(argv=None):
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        kind, path = args.child
-        result = CHILDREN[kind](path)
-        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(json.dumps(result))
-        return 0
+        return child_main(CHILDREN, *args.child)
     path = Path(tempfile.gettempdir()) / f"chainkg-synthetic-registry-{args.rows}.csv"
     if not path.exists():
         print(f"writing SYNTHETIC registry rows: {args.rows:,} -> {path}")
@@ -109,8 +99,8 @@ def main(argv=None):
     print(f"{path} ({path.stat().st_size / 1e6:.0f} MB), {args.repeats} repeats, each pass in a fresh process")
     reads, runs = [], []
     for _ in range(args.repeats):
-        reads.append(run_child("read", path))
-        runs.append(run_child("classify", path))
+        reads.append(run_child(__file__, "read", path))
+        runs.append(run_child(__file__, "classify", path))
     r = statistics.median(x["seconds"] for x in reads)
     c = statistics.median(x["seconds"] for x in runs)
     rss = max(x["peak_rss_mb"] for x in runs)

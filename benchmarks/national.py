@@ -21,14 +21,13 @@ baseline, peak memory under 1.5 GB, single-region gaps under 100 ms.
 from __future__ import annotations
 
 import argparse
-import json
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from children import child_main, run_child
 
 HERE = Path(__file__).resolve().parent
 
@@ -88,16 +87,6 @@ CHILDREN = {"baseline": child_baseline, "exploded": child_exploded, "chainkg": c
             "single": child_single}
 
 
-def run_child(kind, data):
-    out = subprocess.run([sys.executable, __file__, "--child", kind, str(data)], capture_output=True,
-                         text=True, check=True)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
-
-
-def measure(kind, data, repeats):
-    runs = [run_child(kind, data) for _ in range(repeats)]
-    return runs
 
 
 def main(argv=None):
@@ -110,11 +99,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     if args.child:
-        kind, data = args.child
-        result = CHILDREN[kind](data)
-        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(json.dumps(result))
-        return 0
+        return child_main(CHILDREN, *args.child)
 
     sys.path.insert(0, str(HERE))
     from synthetic import write_data_dir
@@ -129,10 +114,10 @@ def main(argv=None):
     # Interleave the passes so that machine noise hits both alike.
     base, exploded, ck, single = [], [], [], []
     for _ in range(args.repeats):
-        base.append(run_child("baseline", data))
-        exploded.append(run_child("exploded", data))
-        ck.append(run_child("chainkg", data))
-        single.append(run_child("single", data))
+        base.append(run_child(__file__, "baseline", data))
+        exploded.append(run_child(__file__, "exploded", data))
+        ck.append(run_child(__file__, "chainkg", data))
+        single.append(run_child(__file__, "single", data))
 
     def med(runs, key):
         return statistics.median(r[key] for r in runs)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from chainkg.errors import ExportError
 from chainkg.graph.neo4j_store import ExportSummary, constraint_statement
 from chainkg.graph.property_tables import PROPERTY_TYPES, check_name, property_tables
 

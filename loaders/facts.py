@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 
 import numpy as np
 import pandas as pd
 
 from chainkg.errors import AmbiguousReferenceError, ChainKGError, UnknownReferenceError
-from chainkg.graph.codes import RowHint, codes_of, decode, has_duplicates, split_lists
+from chainkg.graph.codes import RowHint, decode, has_duplicates, split_lists
 from chainkg.graph.model import segment_index
 from chainkg.graph.resolve import NameIndex
 from chainkg.graph.schema import (PROJECT_STATUSES, REGION_LEVELS, REQUIRED_COLUMNS, TABLE_COLUMNS,

@@ -7,8 +7,6 @@ on a gap analysis built from it.
 
 from __future__ import annotations
 
-import pandas as pd
-
 __all__ = ["classification", "CLASSIFICATION_COLUMNS"]
 
 CLASSIFICATION_COLUMNS = ["enterprise", "name", "region", "segment", "segment_name", "method", "evidence",

@@ -96,15 +96,23 @@ class TableInput:
             self._periods[column] = value_rules.read_periods(self, column)
         return self._periods[column]
 
-    def resolve(self, column, index, kind, required=True):
-        """Map each value of ``column`` through ``index`` (a NameIndex); report unknowns."""
+    def resolve(self, column, index, kind, required=True, rows=None, missing=None):
+        """Map each value of ``column`` through ``index`` (a NameIndex); report unknowns.
+
+        ``rows`` (a boolean mask) limits it to those rows; the others resolve to None.
+        ``missing`` replaces the message for an empty required cell.
+        """
         values = self.col(column)
+        if rows is not None:
+            rows = np.asarray(rows, dtype=bool)
+            values = values.where(rows, "")
         resolved, errors = resolve_values(values, index)
         if errors:
             self.problems(f"unknown-{kind}", values.isin(list(errors)), column,
                           reference_message(index, errors))
         if required:
-            self.problems("missing-value", values == "", column, lambda v: f"missing {kind}")
+            empty = (values == "") if rows is None else (values == "") & rows
+            self.problems("missing-value", empty, column, lambda v: missing or f"missing {kind}")
         return resolved
 
     def provenance(self, sources):
@@ -498,12 +506,8 @@ def _overrides(t, out, segments, enterprise_names):
     a table gives are facts, not classifications, and stay; such a row is a warning."""
     ents, mem = out["enterprises"], out["memberships"]
     enterprise = t.resolve("enterprise", enterprise_names, "enterprise")
-    cells = t.col("segment")
-    none = cells.str.lower().isin(NO_SEGMENT)
-    segment, errors = resolve_values(cells.where(~none, ""), segments)
-    if errors:
-        t.problems("unknown-segment", cells.isin(list(errors)) & ~none, "segment",
-                   reference_message(segments, errors))
+    none = t.col("segment").str.lower().isin(NO_SEGMENT)
+    segment = t.resolve("segment", segments, "segment", required=False, rows=~none)
     given = set(mem.loc[mem["method"] == "given", "enterprise"])
     stated = enterprise.isin(given)
     if stated.any():

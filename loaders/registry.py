@@ -184,8 +184,9 @@ def regions_of(t, regions):
     frame = pd.DataFrame({"place": place, "address": t.col("address"), "code": t.col("credit_code")})
     guess = infer_regions(frame, address="place")
     for column, kind in (("address", "address"), ("code", "credit_code")):
-        again = infer_regions(frame, **{kind: column})
-        guess = guess.where(guess["region"].notna(), again)
+        rest = guess["region"].isna()
+        if rest.any():  # only the rows the stronger evidence left open
+            guess.loc[rest] = infer_regions(frame[rest], **{kind: column})
     if not ("province" in t.header or "city" in t.header):
         written, _ = resolve_values(cell, regions)
         known = written.notna() & (cell != "")
@@ -194,22 +195,12 @@ def regions_of(t, regions):
     found = guess["region"].notna()
     region = guess["region"].astype(object).where(found, None)
     if (~found).any():  # as written: its own error when unknown
-        region[~found] = _resolve_rows(t, cell[~found], regions)
+        region[~found] = t.resolve("region", regions, "region", rows=~found,
+                                   missing="missing region (and no 所属省份, 所属城市, 注册地址 or credit "
+                                           "code to infer it from)")[~found]
     source = guess["region_source"].where(found, t.col("region_source"))
     confidence = guess["region_confidence"].where(found, "")
     return region, source, confidence
-
-
-def _resolve_rows(t, values, regions):
-    from chainkg.loaders.facts import reference_message, resolve_values
-
-    resolved, errors = resolve_values(values, regions)
-    if errors:
-        t.problems("unknown-region", values.reindex(t.df.index).isin(list(errors)).fillna(False), "region",
-                   reference_message(regions, errors))
-    t.problems("missing-value", (values == "").reindex(t.df.index, fill_value=False), "region",
-               lambda v: "missing region (and no 所属省份, 所属城市, 注册地址 or credit code to infer it from)")
-    return resolved
 
 
 def capital(t):

@@ -731,7 +731,8 @@ def _drop_ancestors(frame, rules):
 
 
 def _keys(rows, labels, rules):
-    """One integer per (row, segment or chain) pair, for set tests on millions of pairs."""
+    """One integer per (row, segment) pair, for set tests on millions of pairs (pairs of a
+    row and a chain have :meth:`Rules.chain_keys`)."""
     vocabulary = rules.vocabulary()
     return np.asarray(rows, dtype=np.int64) * len(vocabulary) + vocabulary.get_indexer(labels)
 
@@ -755,8 +756,8 @@ def _combine(by_code, text, rules):
     A segment above the leaves is dropped where the row names another segment of the
     chain: "somewhere in food" says less than "rice processing".
     """
-    text = text.assign(chain=_chains(text["segment"]))
-    codes = by_code.assign(chain=_chains(by_code["segment"]))
+    codes = by_code
+    n = int(max(text["row"].to_numpy().max(initial=-1), codes["row"].to_numpy().max(initial=-1))) + 1
     pairs = text.reset_index(drop=True).reset_index().merge(codes, on="row", suffixes=("", "_code"))
     kinds = pairs[["segment", "segment_code"]].drop_duplicates()  # few distinct pairs of segments
     related_pair = {(a, b): rules.related(a, b) for a, b in kinds.itertuples(index=False)}
@@ -777,28 +778,27 @@ def _combine(by_code, text, rules):
     # A class above the leaves agrees with every leaf below it: it bears out the principal
     # clause ("豆类种植" under 012 豆类、油料和薯类种植), not a side clause beside it ("蔬菜种植").
     text_key, _ = rules.chain_keys(text["row"], text["segment"])
-    principal_in_chain = np.zeros(int(text_key.max(initial=0)) + 1, dtype=bool)
-    principal_in_chain[text_key[text["principal"].to_numpy(dtype=bool)]] = True
+    principal_in_chain = rules.key_set(n, text_key[text["principal"].to_numpy(dtype=bool)])
     agreed_key, _ = rules.chain_keys(agreed["row"], agreed["segment"])
     agreed = agreed[~(agreed["side"].to_numpy() & principal_in_chain[agreed_key])]
     confirmed = _keys(pairs["row"], pairs["segment_code"], rules)
 
     rows_with_codes = codes["row"].unique()
-    code_chains = _keys(codes["row"], codes["chain"], rules)
+    in_code_chain = rules.key_set(n, rules.chain_keys(codes["row"], codes["segment"])[0])
     alone = text.reset_index(drop=True)
     alone = alone[~alone.index.isin(agreed["index"])]
     has_code = np.isin(alone["row"].to_numpy(), rows_with_codes)
-    same_chain = np.isin(_keys(alone["row"], alone["chain"], rules), code_chains)
+    same_chain = in_code_chain[rules.chain_keys(alone["row"], alone["segment"])[0]]
     principal = alone["principal"].to_numpy()
     confidence = np.where(has_code & ~same_chain, "low", np.where(principal, "medium", "low"))
     keep = ~(has_code & same_chain & ~principal)  # a side clause the registry's class does not bear out
     from_text = alone.assign(confidence=confidence)[keep]
 
     text_rows = text["row"].unique()
-    text_chains = _keys(text["row"], text["chain"], rules)
+    in_text_chain = rules.key_set(n, text_key)
     c = codes[~np.isin(_keys(codes["row"], codes["segment"], rules), confirmed)
               & codes["segment"].str.contains(".", regex=False)]
-    other_chain = np.isin(c["row"].to_numpy(), text_rows) & ~np.isin(_keys(c["row"], c["chain"], rules), text_chains)
+    other_chain = np.isin(c["row"].to_numpy(), text_rows) & ~in_text_chain[rules.chain_keys(c["row"], c["segment"])[0]]
     c = c.assign(confidence=np.where(other_chain, "low", c["confidence"]), method="industry_code")
     c = c[other_chain | (c["confidence"] != "low").to_numpy()]
 

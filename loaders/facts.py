@@ -344,8 +344,7 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None):
 
 def _classifiable(t):
     """Whether a table says what its enterprises do in words classification reads."""
-    return any(c in t.header for c in ("scope", "products", "industry", "industry_class", "industry_group",
-                                        "industry_division", "industry_section"))
+    return any(c in t.header for c in registry.CLASSIFIABLE_COLUMNS)
 
 
 def _add_inferred_regions(out, regions):
@@ -354,18 +353,14 @@ def _add_inferred_regions(out, regions):
     from chainkg.loaders.importing import inferred_regions_for
 
     known = set(out["regions"]["id"]) if "regions" in out else set()
-    extra = inferred_regions_for(set(out["enterprises"]["region"].dropna()), known)
+    extra = inferred_regions_for(out["enterprises"]["region"].dropna().unique(), known)
     if not extra:
         return
     rows = pd.DataFrame(extra)
-    out["regions"] = pd.concat([out.get("regions", empty_regions()), _frame("regions", **{
+    out["regions"] = pd.concat([out.get("regions", _frame("regions")), _frame("regions", **{
         c: rows[c] if c in rows else None for c in TABLE_COLUMNS["regions"]})], ignore_index=True)
     for rid, name in zip(rows["id"], rows["name"]):
         regions.add(rid, [name])
-
-
-def empty_regions():
-    return _frame("regions")
 
 
 def _each_part(parts, normalize):

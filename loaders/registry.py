@@ -130,6 +130,8 @@ def most_specific(columns):
 
 _PLACE_COLUMNS = ("province", "city", "address")
 _INDUSTRY_COLUMNS = ("industry_section", "industry_division", "industry_group", "industry_class", "industry")
+#: Columns whose words classification reads.
+CLASSIFIABLE_COLUMNS = ("scope", "products") + _INDUSTRY_COLUMNS
 
 
 def optional(t, column):

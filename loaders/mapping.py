@@ -52,7 +52,7 @@ __all__ = ["read_mapped_tables", "import_mapped_tables", "KINDS"]
 
 #: Columns a mapping may name, per kind (beyond the kind's schema columns).
 KINDS = {
-    "enterprises": TABLE_COLUMNS["enterprises"] + ["segments", "credit_code", "address"],
+    "enterprises": TABLE_COLUMNS["enterprises"] + ["segments"],
     "memberships": ["enterprise", "segment", "share"],
     "links": TABLE_COLUMNS["links"],
     "projects": TABLE_COLUMNS["projects"],

@@ -253,7 +253,7 @@ def classified_memberships(enterprises, given_rows, rules):
     given = np.zeros(len(enterprises), dtype=bool)
     given[given_rows] = True
     todo = np.flatnonzero(~given)
-    records = pd.DataFrame({k: (v.iloc[todo].to_numpy() if v is not None else None) for k, v in columns.items()})
+    records = pd.DataFrame({k: v.iloc[todo].reset_index(drop=True) for k, v in columns.items() if v is not None})
     found, outcome = classify(records, rules)
     rows = todo[found["row"].to_numpy(dtype=np.int64)]
     e = enterprises

@@ -54,27 +54,24 @@ def console_commands():
     return commands
 
 
-def example_file(first_line):
-    """The text of the README code block whose first line is ``first_line`` (that line dropped)."""
-    for _, _, lines in code_blocks():
-        if lines and lines[0].startswith(first_line):
-            return "\n".join(lines[1:]) + "\n"
-    raise AssertionError(f"the README has no block starting {first_line!r}")
+def readme_block(first_line, kind=None, containing=None):
+    """The lines of the README code block that starts with ``first_line`` (and has a line
+    starting with ``containing``)."""
+    for _, _, lines in code_blocks(kind):
+        if lines and lines[0].startswith(first_line) and \
+                (containing is None or any(line.startswith(containing) for line in lines)):
+            return lines
+    raise AssertionError(f"the README has no block starting {first_line!r} with {containing!r}")
 
 
 def write_mydata(cwd):
     """The worked example: a manifest and a GBK spreadsheet export."""
     mydata = cwd / "mydata"
     mydata.mkdir()
-    (mydata / "chainkg.yaml").write_text(_manifest_example(), encoding="utf-8")
-    (mydata / "enterprises.csv").write_bytes(example_file("# mydata/enterprises.csv").encode("gbk"))
-
-
-def _manifest_example():
-    for _, _, lines in code_blocks("yaml"):
-        if lines and lines[0] == "# mydata/chainkg.yaml" and any(line.startswith("name:") for line in lines):
-            return "\n".join(lines[1:]) + "\n"
-    raise AssertionError("the README has no mydata/chainkg.yaml example with a name")
+    manifest = readme_block("# mydata/chainkg.yaml", "yaml", containing="name:")[1:]
+    (mydata / "chainkg.yaml").write_text("\n".join(manifest) + "\n", encoding="utf-8")
+    table = readme_block("# mydata/enterprises.csv")[1:]
+    (mydata / "enterprises.csv").write_bytes(("\n".join(table) + "\n").encode("gbk"))
 
 
 def write_mydata_with_import(cwd, ckg):
@@ -82,8 +79,7 @@ def write_mydata_with_import(cwd, ckg):
     whose enterprises.csv also lists one of the imported companies."""
     write_mydata(cwd)
     mydata = cwd / "mydata"
-    imports = [b for b in code_blocks("yaml") if b[2] and b[2][0] == "# mydata/chainkg.yaml" and
-               any(line.startswith("imports:") for line in b[2])][0][2][1:]
+    imports = readme_block("# mydata/chainkg.yaml", "yaml", containing="imports:")[1:]
     manifest = (mydata / "chainkg.yaml").read_text(encoding="utf-8") + "\n".join(imports) + "\n"
     (mydata / "chainkg.yaml").write_text(manifest.replace(", mapping: my_mapping.yaml", ""), encoding="utf-8")
     (cwd / "mydata" / "ckg").mkdir()
@@ -98,7 +94,7 @@ def write_supply(cwd):
     """The mapping example: the README's mapping file and the four tables it names."""
     supply = cwd / "supply"
     supply.mkdir()
-    mapping = [b for b in code_blocks("yaml") if b[2] and b[2][0].startswith("name: 某供应链数据库")][0][2]
+    mapping = readme_block("name: 某供应链数据库", "yaml")
     (supply / "mapping.yaml").write_text("\n".join(mapping) + "\n", encoding="utf-8")
     pd.DataFrame({"企业ID": ["A1", "A2", "A3"],
                   "公司": ["某微电子有限公司", "某某封测有限公司", "吉林某材料有限公司"],

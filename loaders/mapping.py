@@ -130,6 +130,10 @@ def _merge_memberships(enterprises, memberships, counts, skipped):
         skipped.append((row["_file"], row["_row"], "enterprise not in the enterprise table",
                         row["enterprise"]))
     good = memberships[~unknown]
+    # A bad segment in the folded column is reported at the membership row it came from.
+    origins = {(e, seg): (f, r) for e, seg, f, r in
+               zip(good["enterprise"], good["segment"], good["_file"], good["_row"])}
+    enterprises.attrs["membership_origins"] = origins
     if "share" in good and (good["share"] != "").any():
         counts["membership shares read but not kept (the data directory has no share column)"] += \
             int((good["share"] != "").sum())
@@ -190,10 +194,11 @@ def read_mapped_tables(mapping_path):
     tables = {k: pd.concat(v, ignore_index=True).fillna("") for k, v in frames.items()}
     if "memberships" in tables and "enterprises" not in tables:
         raise DataError("a memberships table needs an enterprises table", file=mapping_path.name)
-    inferred = pd.DataFrame()
+    inferred, membership_origins = pd.DataFrame(), {}
     if "enterprises" in tables:
         tables["enterprises"] = _merge_memberships(tables["enterprises"], tables.pop("memberships", None),
                                                    counts, skipped)
+        membership_origins = tables["enterprises"].attrs.pop("membership_origins", {})
         inferred = _regions(tables["enterprises"], counts)
     for kind in ("projects", "presence"):
         if kind in tables and "region" in tables[kind]:
@@ -210,6 +215,7 @@ def read_mapped_tables(mapping_path):
         sources=[{"id": spec["source"], "title": spec.get("title") or spec.get("name") or spec["source"],
                   "as_of": str(spec["as_of"]), "note": f"Imported through {mapping_path.name}"}])
     result.origins, result.headers = origins, headers
+    result.membership_origins = membership_origins
     return result
 
 
@@ -231,6 +237,16 @@ def import_mapped_tables(mapping_path, out, *, home_region=None, force=False):
         raise ValidationError(_relocate(err.report, result)) from err
 
 
+def _membership_origin(result, problem, fallback):
+    """(file, row, header) of the membership row whose segment ``problem`` names, else ``fallback``."""
+    enterprises = result.data["enterprises"]
+    key = enterprises["id" if "id" in enterprises else "name"].iloc[problem.row - 2]
+    for (enterprise, segment), (file, row) in result.membership_origins.items():
+        if enterprise == key and f"{segment!r}" in problem.message:
+            return file, int(row), result.headers.get("memberships", {}).get("segment", "segment")
+    return fallback
+
+
 def _relocate(report, result):
     """Point problems in the written tables back at the original files, rows and headers."""
     out = Report()
@@ -240,6 +256,8 @@ def _relocate(report, result):
         if origin is not None and p.row and 2 <= p.row < len(origin) + 2:
             file, row = origin.loc[p.row - 2, "_file"], int(origin.loc[p.row - 2, "_row"])
             column = result.headers.get(kind, {}).get(p.column, p.column)
+            if kind == "enterprises" and p.column == "segments":
+                file, row, column = _membership_origin(result, p, (file, row, column))
             out.add(p.type, p.message, file=file, row=row, column=column)
         else:
             out.add(p.type, p.message, file=p.file, row=p.row, column=p.column, path=p.path)

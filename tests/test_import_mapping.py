@@ -114,3 +114,14 @@ def test_cli_json_equals_library(supply_dir, tmp_path):
     got = json.loads(result.output)
     assert {k: v for k, v in got.items() if k != "written_to"} == \
         {k: v for k, v in lib.items() if k != "written_to"}
+
+
+def test_bad_membership_segment_located_in_membership_file(supply_dir, tmp_path):
+    """A bad segment in the edge table is reported there, at its own row and header."""
+    pd.DataFrame({"企业ID": ["A1", "A2", "A5"], "环节": ["芯片设计", "不存在的环节", "晶圆代工厂"],
+                  "占比": ["1", "1", "1"]}).to_excel(supply_dir / "企业环节.xlsx", index=False)
+    with pytest.raises(ValidationError) as info:
+        import_mapped_tables(supply_dir / "mapping.yaml", tmp_path / "out")
+    problem = info.value.report.problems[0]
+    assert (problem.file, problem.row, problem.column) == ("企业环节.xlsx", 3, "环节")
+    assert not (tmp_path / "out").exists()

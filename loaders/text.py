@@ -139,7 +139,7 @@ def extract(text, graph, *, source="text", year=None):
     >>> import chainkg
     >>> x = extract("梁平区集成电路产业打造涵盖“设计＋材料＋封\\n测”的全产业链。", chainkg.load())
     >>> x.of_kind("segment")[["segment", "start", "end"]].values.tolist()
-    [['ic.design', 0, 32], ['ic.materials', 0, 32], ['ic.packaging', 0, 32]]
+    [['ic.design', 0, 30], ['ic.materials', 0, 30], ['ic.packaging', 0, 30]]
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     norm, to_source = _normalize(text)

@@ -135,7 +135,7 @@ def projects_in(sentence, segs):
     >>> from chainkg.loaders.text_segments import SegmentNames
     >>> rows = projects_in("总投资50亿元的“626”特种飞行器智能工厂项目于4月落地", SegmentNames(chainkg.load()))
     >>> [(r["project"], r["investment_cny"], r["status"], r["month"]) for r in rows]
-    [('“626”特种飞行器智能工厂项目', 5000000000, 'landed', 4)]
+    [('“626”特种飞行器智能工厂项目', 5000000000.0, 'landed', 4)]
     """
     out, spans = _lists(sentence, segs)
     hits = [m for m in re.finditer("项目", sentence) if not any(a <= m.start() < b for a, b in spans)]

@@ -11,8 +11,8 @@ import functools
 import re
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
-import yaml
 
 __all__ = ["TextRules", "text_rules", "alternation"]
 
@@ -49,8 +49,14 @@ class TextRules:
 @functools.lru_cache(maxsize=None)
 def text_rules():
     """The rules of the embedded ``text.yaml``."""
-    path = resources.files("chainkg") / "data" / "extract" / "text.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    from chainkg.errors import ChainKGError
+    from chainkg.loaders.report import Report
+    from chainkg.loaders.yamlfile import read_yaml
+
+    report = Report()
+    raw = read_yaml(Path(str(resources.files("chainkg") / "data" / "extract" / "text.yaml")), report, "text.yaml")
+    if raw is None or not report.valid:
+        raise ChainKGError(f"the embedded extraction rules text.yaml do not load: {report.problems[:1]}")
     figures = tuple(
         FigureRule(key=key, metric=spec.get("metric", key), unit=spec["unit"], cues=tuple(spec.get("cues", ())),
                    verbs=tuple(spec.get("verbs", ())), nouns=tuple(spec.get("nouns", ())),

@@ -161,7 +161,7 @@ def _enumerations(sentence, segs, chain, rules):
             continue
         last, tail = _last_item(parts[-1], segs, chain)
         headed = bool(heads.search(tail))
-        head = _COUNT_WORDS.sub("", noise.sub("", tail)) if headed else ""
+        head = _COUNT_WORDS.sub("", noise.sub("", tail)).strip("。！？!?；;，,：: ") if headed else ""
         items = [_first_item(parts[0], segs, chain, head), *parts[1:-1], last]
         rule = "enumeration" if headed else "enumeration_headless"
         facts = _list_facts(rule, items, segs, chain, head, CONFIDENCE[rule])

@@ -68,6 +68,8 @@ def _figure_rows(facts, region, source, as_of, skipped):
         first = group.iloc[0]
         if not period:
             skipped.append((first, "no period stated and no --as-of"))
+        elif not re.match(r"\d{4}", period):
+            skipped += [(f, f"the period {period!r} names no year") for _, f in group.iterrows()]
         elif len(values) > 1:
             skipped += [(f, f"the text gives {len(values)} values for {metric} in {period}")
                         for _, f in group.iterrows()]

@@ -59,3 +59,38 @@ def test_offsets_point_at_the_sentence(x):
 def test_bad_text_input(raw):
     with pytest.raises(DataError):
         decode_text(raw, "a.txt")
+
+
+def test_processing_clusters_are_processing_not_farming():
+    from chainkg.loaders.text_segments import SegmentNames, segment_mentions
+
+    found = segment_mentions("已形成稻、竹、柚、鸭、豆等加工产业集群。", SegmentNames(chainkg.load()))
+    assert [f["segment"] for f in found] == ["food.primary.rice", "food.primary.bamboo", "food.primary.pomelo",
+                                             "food.primary.duck", "food.primary.beans"]
+
+
+def test_write_appends_cited_rows_that_validate_once(tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from chainkg.cli import cli
+    from chainkg.loaders.datadir import embedded_data_dir
+
+    data = tmp_path / "d"
+    shutil.copytree(embedded_data_dir(), data)
+    text = tmp_path / "article.txt"
+    text.write_text(TEXT, encoding="utf-8")
+    before = {p.name: p.read_text(encoding="utf-8") for p in data.glob("*.csv")}
+    args = ["extract", str(text), "--write", str(data), "--region", "梁平区"]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    after = {p.name: p.read_text(encoding="utf-8") for p in data.glob("*.csv")}
+    added = after["presence.csv"][len(before["presence.csv"]):]
+    assert "food.primary.pomelo" in added and "food.farming" not in added and "article" in added
+    assert "the period '1-10月' names no year" in first.output  # no figure written without its year
+    assert after["figures.csv"] == before["figures.csv"]
+    assert CliRunner().invoke(cli, ["--data", str(data), "validate"]).exit_code == 0
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 0, again.output
+    assert {p.name: p.read_text(encoding="utf-8") for p in data.glob("*.csv")} == after

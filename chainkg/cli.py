@@ -739,23 +739,25 @@ def import_table(mapping, out, home_region, force, fmt):
 
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--write-presence", "datadir", type=click.Path(exists=True, file_okay=False),
-              help="Append the presence rows found to this data directory.")
+@click.option("--write", "--write-presence", "datadir", type=click.Path(exists=True, file_okay=False),
+              help="Append the facts at or above --threshold (presence, figures, projects) to this data directory.")
+@click.option("--threshold", type=float, default=0.8, show_default=True,
+              help="Lowest confidence of a fact that --write writes.")
 @click.option("--region", "-r", help="The region the text speaks of (default: the home region).")
 @click.option("--source", help="Source id the rows cite (default: the file's name).")
 @click.option("--as-of", default="", help="As-of date of the text's facts.")
 @output_options
 @click.pass_obj
-def extract(state, file, datadir, region, source, as_of, emit):
+def extract(state, file, datadir, threshold, region, source, as_of, emit):
     """Find chain segments, industries and company projects in Chinese text.
 
     Reports what it mapped to template segments and what it could not.
 
-    Example: chainkg extract article.txt --write-presence mydata --region 梁平区
+    Example: chainkg extract article.txt --write mydata --region 梁平区
     """
     from chainkg.loaders.text import extract_file
 
-    emit(extract_file(file, data=state.data, write_presence_to=datadir, region=region,
+    emit(extract_file(file, data=state.data, write_to=datadir, region=region, threshold=threshold,
                       source=source, as_of=as_of, allow_outside=state.allow_outside))
 
 

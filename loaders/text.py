@@ -162,8 +162,10 @@ def extract(text, graph, *, source="text", year=None):
     frame = pd.DataFrame(facts, columns=FACT_COLUMNS)
     for col in ("investment_cny", "expected_output_cny", "month"):
         frame[col] = frame[col].astype("Int64")
-    return Extraction(source, frame.fillna({c: "" for c in FACT_COLUMNS if c not in
-                                            ("investment_cny", "expected_output_cny", "month", "value")}),
+    numeric = ("investment_cny", "expected_output_cny", "month", "value", "confidence", "start", "end")
+    words = [c for c in FACT_COLUMNS if c not in numeric]  # an all-empty text column is float NaN
+    frame[words] = frame[words].astype(object).fillna("")
+    return Extraction(source, frame,
                       pd.DataFrame(unmapped, columns=UNMAPPED_COLUMNS))
 
 

@@ -16,7 +16,7 @@ import re
 
 from chainkg.graph.schema import PROJECT_STATUSES
 from chainkg.loaders.tables import parse_amount
-from chainkg.loaders.text_rules import alternation, text_rules
+from chainkg.loaders.text_rules import alternation, lead_in, text_rules
 
 __all__ = ["projects_in"]
 
@@ -55,13 +55,12 @@ def _cn_int(text):
 def _status_patterns():
     rules = text_rules()
     return (re.compile(alternation(w for w, _ in rules.statuses)), dict(rules.statuses),
-            re.compile(rf"(?:{alternation(rules.future)})[\u4e00-\u9fff]{{0,2}}$"),
-            re.compile(rf"^.*(?:{alternation(rules.lead_ins)})"))
+            re.compile(rf"(?:{alternation(rules.future)})[\u4e00-\u9fff]{{0,2}}$"))
 
 
 def _stage(text):
     """(status, stage word, month) of the latest stage ``text`` says was reached."""
-    words, status_of, future, _ = _status_patterns()
+    words, status_of, future = _status_patterns()
     if "意向" in text:
         return "intent", "意向", None
     best = None
@@ -98,7 +97,7 @@ def _row(kind, **values):
 
 def _lists(sentence, segs):
     """Rows of 、-lists of companies with their stated count; the spans they cover."""
-    _, _, _, lead = _status_patterns()
+    lead = lead_in()
     out, spans = [], []
     for m in _LIST.finditer(sentence):
         items = m.group(1).split("、")

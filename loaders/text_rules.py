@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 
-__all__ = ["TextRules", "text_rules", "alternation"]
+__all__ = ["TextRules", "text_rules", "alternation", "lead_in"]
 
 
 def alternation(words):
@@ -66,3 +66,9 @@ def text_rules():
     return TextRules(industry_heads=tuple(raw["industry_heads"]), lead_ins=tuple(raw["lead_ins"]),
                      future=tuple(raw["future"]), statuses=statuses, fillers=tuple(raw["fillers"]),
                      added=tuple(raw["added"]), figures=figures)
+
+
+@functools.lru_cache(maxsize=None)
+def lead_in():
+    """Everything up to the last lead-in word of a text: what a list or a name follows."""
+    return re.compile(rf"^.*(?:{alternation(text_rules().lead_ins)})")

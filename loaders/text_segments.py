@@ -9,10 +9,11 @@ is dropped). Items that look like segments but match none are reported as unmapp
 
 from __future__ import annotations
 
+import functools
 import re
 
 from chainkg.graph.resolve import normalize_name
-from chainkg.loaders.text_rules import alternation, text_rules
+from chainkg.loaders.text_rules import alternation, lead_in, text_rules
 
 __all__ = ["SegmentNames", "segment_mentions"]
 
@@ -84,9 +85,14 @@ def _fact(rule, item, segs, ids, sentence_chain, confidence):
             "confidence": confidence}
 
 
-def _lead_stripped(text, rules):
-    lead = re.compile(rf"^.*(?:{alternation(rules.lead_ins)})")
-    return lead.sub("", text)
+@functools.lru_cache(maxsize=None)
+def _patterns():
+    """Patterns built from the rules once: list heads, words that are no part of a head, and
+    what may stand before an X产业."""
+    rules = text_rules()
+    noise = [*rules.industry_heads, "农产品", "主导", "特色", "优势", "重点", "新兴", "多个", "精品"]
+    return (re.compile(alternation(rules.industry_heads)), re.compile(alternation(noise)),
+            re.compile(rf"(?:^|[、,，和与及]|{alternation(rules.lead_ins)})$"))
 
 
 def _first_item(text, segs, chain, head=""):
@@ -95,7 +101,7 @@ def _first_item(text, segs, chain, head=""):
         piece = text[start:]
         if segs.map(piece, chain, head) or segs.is_chain(piece):
             return piece
-    return _lead_stripped(text, text_rules())
+    return lead_in().sub("", text)
 
 
 def _last_item(text, segs, chain):
@@ -150,10 +156,8 @@ def _plus_lists(sentence, segs, chain):
     return out
 
 
-def _enumerations(sentence, segs, chain, rules):
-    heads = re.compile(alternation(rules.industry_heads))
-    noise = re.compile(alternation([*rules.industry_heads, "农产品", "主导", "特色", "优势", "重点", "新兴",
-                                    "多个", "精品"]))
+def _enumerations(sentence, segs, chain):
+    heads, noise, _ = _patterns()
     out = []
     for clause in _CLAUSE.split(sentence):
         parts = clause.split("、")
@@ -172,9 +176,9 @@ def _enumerations(sentence, segs, chain, rules):
     return out
 
 
-def _industries(sentence, segs, rules):
+def _industries(sentence, segs):
     """X产业 / X产业链 where X is a whole segment name standing on its own."""
-    boundary = re.compile(rf"(?:^|[、,，和与及]|{alternation(rules.lead_ins)})$")
+    _, _, boundary = _patterns()
     out = []
     for match in re.finditer(r"产业链?|产业集群", sentence):
         window = sentence[max(0, match.start() - 10):match.start()]
@@ -205,8 +209,8 @@ def segment_mentions(sentence, segs):
     """
     rules = text_rules()
     chain = segs.chain_of(sentence)
-    facts = _plus_lists(sentence, segs, chain) + _enumerations(sentence, segs, chain, rules)
-    facts += _industries(sentence, segs, rules)
+    facts = _plus_lists(sentence, segs, chain) + _enumerations(sentence, segs, chain)
+    facts += _industries(sentence, segs)
     if any(w in sentence for w in rules.future):
         for f in facts:
             f["confidence"] = round(f["confidence"] - FUTURE_PENALTY, 2)

@@ -70,9 +70,13 @@ _ITEM_END = "、，,/"
 (_KIND_SEGMENT, _KIND_EXCLUDE, _KIND_EXACT, _KIND_MAKE, _KIND_TRADE, _KIND_SERVICE, _KIND_END,
  _KIND_ITEM) = range(8)
 # Section headings and licensing boilerplate end a clause and say nothing about the enterprise.
+# A bracket of boilerplate may hold a clause end ("（依法须经批准的项目；经相关部门批准后…）"): its
+# halves on either side of the clause end are boilerplate too.
+_LICENCE = "(?:依法须经批准|凭营业执照|许可证件|审批结果|专项规定|国家禁止|不得从事|需许可|经相关部门批准)"
 _SECTION = re.compile(r"(?:一般经营项目|许可经营项目|一般项目|许可项目|经营范围)(?:是)?\s*[:：]|"
-                      r"[（(][^（()）]*(?:依法须经批准|凭营业执照|许可证件|审批结果|专项规定|国家禁止|"
-                      r"不得从事|需许可|经相关部门批准)[^（()）]*[)）]")
+                      rf"[（(][^（()）]*{_LICENCE}[^（()）]*[)）]|"
+                      rf"[（(][^（()）；;。\n]*{_LICENCE}[^（()）；;。\n]*(?=[；;。\n]|$)|"
+                      rf"(?:^|(?<=[；;。\n]))[^（()）；;。\n]*{_LICENCE}[^（()）；;。\n]*[)）]")
 
 
 def embedded_codes_path():
@@ -252,7 +256,8 @@ class Rules:
         return None, None
 
     def vocabulary(self):
-        """Every segment and chain id the rules may name, as an index."""
+        """Every segment and chain id the rules may name, as a sorted index. Inside
+        :func:`classify` a segment is its position here (so sorting codes sorts ids)."""
         if not hasattr(self, "_vocabulary"):
             ids = set(self.parents) | {p for p in self.parents.values() if p} | {w.segment for w in self.words}
             for m in self.mappings.values():
@@ -276,36 +281,11 @@ class Rules:
             self._services = {w.segment for w in self.words if w.trade_counts}
         return self._services
 
-    def chain_keys(self, rows, segments):
-        """One int per (row, chain of segment), below ``(rows + 1) * (chains + 1)``, and
-        whether each segment is a service (:meth:`services`). A set of keys is a boolean
-        array indexed by key (see :meth:`key_set`)."""
-        codes, uniques = pd.factorize(segments)  # few distinct segments: look each up once
-        number = np.array([self._chain_numbers().get(self.chain_of(str(u)), -1) for u in uniques] + [-1],
-                          dtype=np.int64)
-        service = np.array([str(u) in self.services() for u in uniques] + [False], dtype=bool)
-        keys = np.asarray(rows, dtype=np.int64) * (len(self._chain_numbers()) + 1) + number[codes] + 1
-        return keys, service[codes]
-
-    def word_chain_keys(self, rows, words):
-        """:meth:`chain_keys` for indexes into ``words``."""
-        if not hasattr(self, "_word_chain"):
-            self._word_chain = np.array([self._chain_numbers()[self.chain_of(w.segment)] for w in self.words],
-                                        dtype=np.int64)
-        return np.asarray(rows, dtype=np.int64) * (len(self._chain_numbers()) + 1) + self._word_chain[words] + 1
-
-    def key_set(self, n, *keys):
-        """The (row, chain) keys of ``n`` rows given as a boolean array: ``s[key]`` tests one."""
-        out = np.zeros((n + 1) * (len(self._chain_numbers()) + 1), dtype=bool)
-        for k in keys:
-            out[k] = True
-        return out
-
-    def _chain_numbers(self):
-        if not hasattr(self, "_chain_number"):
-            chains = sorted({self.chain_of(s) for s in list(self.parents) + [w.segment for w in self.words]})
-            self._chain_number = {c: i for i, c in enumerate(chains)}
-        return self._chain_number
+    def tables(self):
+        """What :func:`classify` looks up per segment code (a position in :meth:`vocabulary`)."""
+        if not hasattr(self, "_tables"):
+            self._tables = _SegmentTables(self)
+        return self._tables
 
     def related(self, a, b):
         """True if ``a`` and ``b`` are the same segment or one lies below the other."""
@@ -360,6 +340,89 @@ _SPEC = re.compile(r"[（(][^）)]*[）)]|[\s\dA-Za-z.\-+×*%/]+")
 #: product: "飞控系统", "通信模块", "铝合金锻件", "杂交水稻种子", "闪存晶圆".
 _FORM_WORDS = ("系统", "模块", "模组", "单元", "平台", "设备", "装置", "总成", "产品", "系列", "制品", "整机",
                "方案", "计算机", "控制器", "晶圆", "芯片", "显示屏", "种子", "种苗", "授权", "件", "板", "材")
+
+
+#: How a membership was found, in sort order (a scope match sorts after a product match).
+METHODS = ("industry_code", "industry_code+product", "industry_code+scope_text", "industry_code+scope_text+product",
+           "product", "scope_text", "scope_text+product")
+_METHOD = {m: i for i, m in enumerate(METHODS)}
+_BY_CODE = _METHOD["industry_code"]
+_PRODUCT, _SCOPE, _SCOPE_PRODUCT = _METHOD["product"], _METHOD["scope_text"], _METHOD["scope_text+product"]
+#: The method of a text match the industry class agrees with.
+_WITH_CODE = np.array([_METHOD.get("industry_code+" + m, -1) for m in METHODS], dtype=np.int64)
+CONFIDENCES = ("high", "medium", "low")
+_HIGH, _MEDIUM, _LOW = range(3)
+
+
+class _SegmentTables:
+    """Per segment code (a position in :meth:`Rules.vocabulary`): its chain, whether it is a
+    service, above the leaves or a chain, its depth, its ancestors; and the code of each of
+    ``rules.words``. Millions of memberships then carry small ints, never strings."""
+
+    def __init__(self, rules):
+        ids = list(rules.vocabulary())
+        chains = sorted({rules.chain_of(i) for i in ids})
+        number = {c: k for k, c in enumerate(chains)}
+        self.size, self.chains = len(ids), len(chains)
+        self.chain = np.array([number[rules.chain_of(i)] for i in ids], dtype=np.int64)
+        self.service = np.array([i in rules.services() for i in ids], dtype=bool)
+        self.inner = np.array([i in rules.inner_segments() for i in ids], dtype=bool)
+        self.depth = np.array([i.count(".") for i in ids], dtype=np.int64)
+        self.related = np.array([[rules.related(a, b) for b in ids] for a in ids], dtype=bool).reshape(
+            len(ids), len(ids))
+        code = {i: k for k, i in enumerate(ids)}
+        above = [[code[a] for a in _ancestors(i, rules) if a in code] for i in ids]
+        self.ancestor_count = np.array([len(a) for a in above], dtype=np.int64)
+        self.ancestor_start = np.cumsum(self.ancestor_count) - self.ancestor_count
+        self.ancestors = np.array([a for each in above for a in each], dtype=np.int64)
+        self.word = np.array([code[w.segment] for w in rules.words], dtype=np.int64)
+        self.code = code
+
+    def chain_keys(self, rows, segments):
+        """One int per (row, chain of segment code), below ``(rows + 1) * (chains + 1)``, and
+        whether each segment is a service. A set of keys is a boolean array indexed by key
+        (see :meth:`key_set`)."""
+        segments = np.asarray(segments, dtype=np.int64)
+        return np.asarray(rows, dtype=np.int64) * (self.chains + 1) + self.chain[segments] + 1, self.service[segments]
+
+    def key_set(self, n, *keys):
+        """The (row, chain) keys of ``n`` rows given as a boolean array: ``s[key]`` tests one."""
+        out = np.zeros((n + 1) * (self.chains + 1), dtype=bool)
+        for k in keys:
+            out[k] = True
+        return out
+
+    def keys(self, rows, segments):
+        """One int per (row, segment code), for set tests on millions of pairs."""
+        return np.asarray(rows, dtype=np.int64) * self.size + np.asarray(segments, dtype=np.int64)
+
+
+class _Strings:
+    """Evidence text interned: each distinct string once, memberships hold its number."""
+
+    def __init__(self):
+        self.values, self._ids = [], {}
+
+    def ids(self, texts):
+        out = np.empty(len(texts), dtype=np.int64)
+        for k, t in enumerate(texts):
+            i = self._ids.get(t)
+            if i is None:
+                i = self._ids[t] = len(self.values)
+                self.values.append(t)
+            out[k] = i
+        return out
+
+    def join(self, a, b, sep="; "):
+        """The numbers of ``a[i] + sep + b[i]``, each distinct pair joined once."""
+        n = len(self.values)
+        pairs, inverse = np.unique(np.asarray(a, dtype=np.int64) * n + np.asarray(b, dtype=np.int64),
+                                   return_inverse=True)
+        joined = self.ids([self.values[p // n] + sep + self.values[p % n] for p in pairs.tolist()])
+        return joined[inverse.reshape(-1)]
+
+    def column(self, ids):
+        return pd.Categorical.from_codes(ids, categories=pd.Index(self.values, dtype=object))
 
 
 def _spread(groups, counts):
@@ -496,69 +559,84 @@ def classify(records, rules):
     ['classified', 'classified', 'trade_only']
     """
     n = len(records)
+    t = rules.tables()
+    strings = _Strings()
     # Text stays in Arrow strings: as Python objects a million scopes would take gigabytes.
-    col = {c: (records[c].astype("string[pyarrow]").fillna("").str.strip() if c in records
+    col = {c: (records[c].astype("string[pyarrow]").fillna("") if c in records
                else pd.Series("", index=records.index, dtype="string[pyarrow]")).reset_index(drop=True)
            for c in ("industry", "scope", "products")}
-    by_code, code_trade, code_elsewhere = _by_industry(col["industry"], rules)
-    text, trade_only, (makes, sells) = _by_text(col, rules, n)
+    by_code, code_trade, code_elsewhere = _by_industry(col["industry"], rules, strings)
+    text, trade_only, (makes, sells) = _by_text(col, rules, n, strings)
     if len(text):
         # Under a class outside every chain, a scope match must be principal.
         text = text[~code_elsewhere[text["row"].to_numpy()] | text["principal"].to_numpy()]
         # A trade-coded enterprise's main products are the goods it sells, unless its scope
         # makes something in their chain (a 食品生产 licence); a service it lists
         # ("飞防作业服务") is one it provides.
-        key, service = rules.chain_keys(text["row"], text["segment"])
+        key, service = t.chain_keys(text["row"], text["segment"])
         made = makes[key]
-        text = text[~(code_trade[text["row"].to_numpy()] & (text["method"] == "product").to_numpy() & ~service & ~made)]
-        text = _drop_own_sales(text, rules, makes)
-        text = _drop_what_is_served(text, rules, makes)
-        text = _drop_ancestors(text, rules)
-    by_code = _drop_contradicted_classes(by_code, text, rules, makes, sells)
-    memberships = _combine(by_code, text, rules)
+        text = text[~(code_trade[text["row"].to_numpy()] & (text["method"] == _PRODUCT).to_numpy() & ~service & ~made)]
+        text = _drop_own_sales(text, t, makes)
+        text = _drop_what_is_served(text, t, makes)
+        text = _drop_ancestors(text, t)
+    by_code = _drop_contradicted_classes(by_code, text, t, makes, sells)
+    found = _combine(by_code, text, t, strings)
     # A trade-coded enterprise that also makes something: the registry disagrees with itself.
-    memberships.loc[code_trade[memberships["row"].to_numpy(dtype=np.int64)], "confidence"] = "low"
+    confidence = found["confidence"].to_numpy().copy()
+    confidence[code_trade[found["row"].to_numpy()]] = _LOW
     outcome = np.full(n, "unclassified", dtype=object)
     outcome[trade_only | code_trade] = "trade_only"
-    outcome[memberships["row"].to_numpy(dtype=np.int64)] = "classified"
+    outcome[found["row"].to_numpy()] = "classified"
+    memberships = pd.DataFrame({
+        "row": found["row"].to_numpy(),
+        "segment": pd.Categorical.from_codes(found["segment"].to_numpy(), categories=rules.vocabulary().astype(object)),
+        "method": pd.Categorical.from_codes(found["method"].to_numpy(), categories=pd.Index(METHODS, dtype=object)),
+        "evidence": strings.column(found["evidence"].to_numpy()),
+        "confidence": pd.Categorical.from_codes(confidence, categories=pd.Index(CONFIDENCES, dtype=object))})
     return memberships, pd.Series(outcome, index=records.index, name="outcome")
 
 
-def _by_industry(cells, rules):
-    """Memberships an industry class gives, and masks of trade classes and classes outside every chain."""
-    n = len(cells)
-    codes, uniques = pd.factorize(cells)
+def _by_industry(cells, rules, strings):
+    """Memberships an industry class gives (``row``, ``segment``, ``evidence`` and
+    ``confidence`` codes), and masks of trade classes and classes outside every chain."""
+    t = rules.tables()
+    codes, uniques = pd.factorize(cells)  # few distinct classes: read each once
+    order = np.argsort(codes, kind="stable")
+    count = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    first = np.cumsum(count) - count
+    trade, elsewhere = np.zeros(len(uniques) + 1, dtype=bool), np.zeros(len(uniques) + 1, dtype=bool)
     frames = []
-    trade, elsewhere = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     for k, cell in enumerate(uniques):
         code = rules.industry_code(cell)
         if code is None:
             continue
-        where = np.flatnonzero(codes == k)
         mapped, mapping = rules.code_mapping(code)
         if mapping is None:
-            elsewhere[where] = True
+            elsewhere[k] = True
         elif mapping.get("trade"):
-            trade[where] = True
+            trade[k] = True
         else:
-            evidence = f"国标行业 {mapped} {rules.classes.get(mapped, '')}".strip()
+            where = order[first[k]:first[k] + count[k]]
+            evidence = strings.ids([f"国标行业 {mapped} {rules.classes.get(mapped, '')}".strip()])[0]
+            confidence = CONFIDENCES.index(mapping.get("confidence", "medium"))
             for seg in mapping.get("segments", ()):
-                frames.append(pd.DataFrame({"row": where, "segment": seg, "evidence": evidence,
-                                            "confidence": mapping.get("confidence", "medium")}))
-    by_code = pd.concat(frames, ignore_index=True) if frames else _empty(["segment", "evidence", "confidence"])
-    return by_code, trade, elsewhere
+                frames.append(pd.DataFrame({"row": where, "segment": t.code[seg], "evidence": evidence,
+                                            "confidence": confidence}))
+    by_code = pd.concat(frames, ignore_index=True).sort_values("row", kind="stable", ignore_index=True) if frames \
+        else _empty("segment", "evidence", "confidence")
+    return by_code, trade[codes], elsewhere[codes]
 
 
-def _by_text(col, rules, n):
+def _by_text(col, rules, n, strings):
     """Memberships the scope and main products give, one row per (row, segment).
 
-    Columns: ``row``, ``segment``, ``method``, ``evidence``, ``principal`` (a main product,
-    or a scope clause among the first :data:`PRINCIPAL_CLAUSES`), ``activity``. Also a
-    mask of rows whose matches are all in trade clauses, the (row, chain) pairs whose
-    scope makes something in the chain, a segment or only the chain ("食品生产"), and the
-    (row, chain) pairs with trade matches (both as :meth:`Rules.chain_keys`).
+    Columns (all ints): ``row``, ``segment``, ``method``, ``evidence``, ``principal`` (a main
+    product, or a scope clause among the first :data:`PRINCIPAL_CLAUSES`), ``activity``.
+    Also a mask of rows whose matches are all in trade clauses, the (row, chain) pairs
+    whose scope makes something in the chain, a segment or only the chain ("食品生产"), and
+    the (row, chain) pairs with trade matches (both as :meth:`_SegmentTables.chain_keys`).
     """
-    seg_ids = np.array([w.segment for w in rules.words], dtype=object)
+    t = rules.tables()
     counts_trade = np.array([w.trade_counts for w in rules.words], dtype=bool)
     chain_level = np.array(["." not in w.segment for w in rules.words], dtype=bool)
     parts, trade_only, makes, sells = [], np.zeros(n, dtype=bool), [], []
@@ -581,49 +659,68 @@ def _by_text(col, rules, n):
         # Quote each distinct piece once per segment, then spread to where it occurs.
         matches["member"], matches["maker"] = member, maker
         matches = matches[member | trade | maker].drop_duplicates(["text", "segment", "member", "maker"])
-        quote = [texts[t][a:b].strip(" ，,、。") for t, a, b in
+        quote = [texts[i][a:b].strip(" ，,、。") for i, a, b in
                  matches[["text", "quote_start", "quote_end"]].itertuples(index=False)]
-        matches["evidence"] = [f"{label}: {q} ({w})" for q, w in zip(quote, matches["word"])]
+        evidence = strings.ids([f"{label}: {q} ({w})" for q, w in zip(quote, matches["word"])])
         order = np.argsort(codes, kind="stable")
         per_text = np.bincount(codes, minlength=len(texts))
         first = np.cumsum(per_text) - per_text
-        pick, k = _spread(matches["text"].to_numpy(), per_text)
+        piece = matches["text"].to_numpy()
+        pick, k = _spread(piece, per_text)
         where = order[first[pick] + k]
-        spread = matches.iloc[np.repeat(np.arange(len(matches)), per_text[matches["text"].to_numpy()])]
-        member, maker = spread["member"].to_numpy(), spread["maker"].to_numpy()
-        makes.append(rules.word_chain_keys(rows[where[maker]], spread["segment"].to_numpy()[maker]))
-        trade_only[rows[where[~member & ~maker]]] = True
+        rep = np.repeat(np.arange(len(matches)), per_text[piece])  # the match of each occurrence
+        segment = t.word[matches["segment"].to_numpy()][rep]
+        member, maker = matches["member"].to_numpy()[rep], matches["maker"].to_numpy()[rep]
+        makes.append(t.chain_keys(rows[where[maker]], segment[maker])[0])
         sold = ~member & ~maker
-        sells.append(rules.word_chain_keys(rows[where[sold]], spread["segment"].to_numpy()[sold]))
-        where, spread = where[member], spread[member]
+        trade_only[rows[where[sold]]] = True
+        sells.append(t.chain_keys(rows[where[sold]], segment[sold])[0])
+        where, rep = where[member], rep[member]
         parts.append(pd.DataFrame({
-            "row": rows[where], "segment": seg_ids[spread["segment"].to_numpy()],
-            "method": "scope_text" if column == "scope" else "product", "evidence": spread["evidence"].to_numpy(),
-            "activity": spread["activity"].to_numpy(), "clause": clause[where] + spread["clause"].to_numpy()}))
-    makes, sells = rules.key_set(n, *makes), rules.key_set(n, *sells)
-    if not parts:
-        return _empty(["segment", "method", "evidence"], activity=np.int64, principal=bool), trade_only, (makes, sells)
-    both = pd.concat(parts, ignore_index=True)
-    both["activity"] = both.groupby(["row", "segment"])["activity"].transform("max")
-    both["principal"] = (both["method"] == "product") | (both["clause"] < PRINCIPAL_CLAUSES)
-    both = both.sort_values(["row", "segment", "method", "clause"], kind="stable")
-    both = both.drop_duplicates(["row", "segment", "method"])  # the first clause that says it
-    # One row per (row, segment): scope and product evidence side by side.
-    g = both.groupby(["row", "segment"], sort=True)
-    out = g.agg(activity=("activity", "max"), principal=("principal", "max"), methods=("method", "size"),
-                method=("method", "first"), evidence=("evidence", "first"), other=("evidence", "last")).reset_index()
-    both_kinds = out["methods"].to_numpy() > 1  # at most one scope and one product match each
-    out.loc[both_kinds, "method"] = "scope_text+product"
-    out.loc[both_kinds, "evidence"] = out.loc[both_kinds, "evidence"] + "; " + out.loc[both_kinds, "other"]
-    return out.drop(columns=["methods", "other"]), trade_only, (makes, sells)
+            "row": rows[where], "segment": segment[member],
+            "method": _SCOPE if column == "scope" else _PRODUCT, "evidence": evidence[rep],
+            "activity": matches["activity"].to_numpy()[rep],
+            "clause": clause[where] + matches["clause"].to_numpy()[rep]}))
+    makes, sells = t.key_set(n, *makes), t.key_set(n, *sells)
+    both = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return _one_per_segment(both, t, strings), trade_only, (makes, sells)
+
+
+def _one_per_segment(both, t, strings):
+    """One row per (row, segment) of the scope and product matches: the strongest activity,
+    principal if any match is, and the first clause of each method that says it, scope and
+    product evidence side by side."""
+    if both.empty:
+        return _empty("segment", "method", "evidence", "activity", principal=bool)
+    key = t.keys(both["row"], both["segment"])
+    method, clause = both["method"].to_numpy(), both["clause"].to_numpy()
+    order = np.lexsort((clause, method, key))
+    key, method = key[order], method[order]
+    evidence, activity = both["evidence"].to_numpy()[order], both["activity"].to_numpy()[order]
+    principal = ((method == _PRODUCT) | (clause[order] < PRINCIPAL_CLAUSES)).astype(np.int8)
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    # The first clause of each method: at most one scope and one product match per segment.
+    firsts = np.flatnonzero(np.r_[True, (key[1:] != key[:-1]) | (method[1:] != method[:-1])])
+    ends = np.r_[starts[1:], len(key)]
+    last = firsts[np.searchsorted(firsts, ends, side="left") - 1]
+    both_kinds = last != starts
+    evidence_out = evidence[starts].copy()
+    if both_kinds.any():
+        evidence_out[both_kinds] = strings.join(evidence[starts[both_kinds]], evidence[last[both_kinds]])
+    return pd.DataFrame({
+        "row": key[starts] // t.size, "segment": key[starts] % t.size,
+        "method": np.where(both_kinds, _SCOPE_PRODUCT, method[starts]), "evidence": evidence_out,
+        "activity": np.maximum.reduceat(activity, starts),
+        "principal": np.maximum.reduceat(principal, starts).astype(bool)})
 
 
 def _pieces(cells, scope):
     """The distinct pieces of text to match, and where each occurs.
 
     A business scope is cut into its clauses: registries write them from a catalogue of
-    standard items, so a million scopes hold far fewer distinct clauses, and each is
-    matched once. A main-products cell is matched whole.
+    standard items, so a million scopes hold far fewer distinct clauses, and each is read
+    (its boilerplate dropped, :func:`split_clauses`) and matched once. A main-products cell
+    is matched whole.
 
     Returns
     -------
@@ -638,45 +735,46 @@ def _pieces(cells, scope):
     # Arrow kernels, not Python strings: a million scopes are six million clauses.
     text = pa.array(cells, type=pa.large_string(), from_pandas=True)
     if scope:
-        text = pc.replace_substring_regex(text, _SECTION.pattern, "；")
         parts = pc.split_pattern_regex(text, f"[{_CLAUSE_END}]")
         rows = pc.list_parent_indices(parts).to_numpy()
-        text = pc.utf8_trim(pc.list_flatten(parts), " ，,、。")
+        text = pc.list_flatten(parts)
     else:
         rows = np.arange(len(text))
-    keep = pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
-    rows, text = rows[keep], text.filter(pa.array(keep))
+    raw = pc.dictionary_encode(text).combine_chunks() if isinstance(text, pa.ChunkedArray) \
+        else pc.dictionary_encode(text)
+    index = raw.indices.to_numpy(zero_copy_only=False)
+    # Each distinct raw piece is zero, one or more pieces (boilerplate, headings mid-clause).
+    read = [split_clauses(p) if scope else [p.strip(" ，,、。")] * bool(p.strip(" ，,、。"))
+            for p in raw.dictionary.to_pylist()]
+    texts = list(dict.fromkeys(p for ps in read for p in ps))
+    number = {p: k for k, p in enumerate(texts)}
+    flat = np.array([number[p] for ps in read for p in ps], dtype=np.int64)
+    count = np.array([len(ps) for ps in read], dtype=np.int64)
+    start = np.cumsum(count) - count
+    occurrence, k = _spread(np.arange(len(index)), count[index])
+    rows = rows[occurrence].astype(np.int64)
+    codes = flat[start[index[occurrence]] + k]
     if scope:  # number the clauses of each record, counting only non-empty ones
         starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
         clause = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
     else:
         clause = np.zeros(len(rows), dtype=np.int64)
-    encoded = pc.dictionary_encode(text).combine_chunks() if isinstance(text, pa.ChunkedArray) \
-        else pc.dictionary_encode(text)
-    return (rows.astype(np.int64), clause, encoded.indices.to_numpy().astype(np.int64),
-            encoded.dictionary.to_pylist())
+    return rows, clause, codes, texts
 
 
-def _empty(text_columns, **typed):
-    """A frame with no rows: ``row``, text columns and columns of the given dtypes."""
-    return pd.DataFrame({"row": np.array([], dtype=np.int64), **{c: pd.Series([], dtype=object) for c in text_columns},
-                         **{c: np.array([], dtype=t) for c, t in typed.items()}})
+def _empty(*columns, **typed):
+    """A frame with no rows: ``row``, int columns and columns of the given dtypes."""
+    return pd.DataFrame({"row": np.array([], dtype=np.int64), **{c: np.array([], dtype=np.int64) for c in columns},
+                         **{c: np.array([], dtype=d) for c, d in typed.items()}})
 
 
-def _chains(segments):
-    """The chain of each segment id in a Series (``ic.design`` -> ``ic``)."""
-    codes, uniques = pd.factorize(segments)  # few distinct segments: split each once
-    chains = np.array([str(u).split(".", 1)[0] for u in uniques] + [None], dtype=object)
-    return pd.Series(chains[codes], index=segments.index)
-
-
-def _drop_own_sales(frame, rules, makes):
+def _drop_own_sales(frame, t, makes):
     """A maker selling what it makes is not a sales channel: drop a trade or service
     segment reached only through trade clauses when the row makes something in that chain.
     Nor is a maker's own cold store, canteen or delivery a service business: a service
     segment named only in a side clause of the scope (not principal, not a main product)
     is ancillary to what the row makes in that chain."""
-    key, is_trade_seg = rules.chain_keys(frame["row"], frame["segment"])
+    key, is_trade_seg = t.chain_keys(frame["row"], frame["segment"])
     makers = makes.copy()
     makers[key[~is_trade_seg]] = True
     ancillary = (frame["activity"] == _TRADE).to_numpy() | ~frame["principal"].to_numpy(dtype=bool)
@@ -684,7 +782,7 @@ def _drop_own_sales(frame, rules, makes):
     return frame[~own_sales]
 
 
-def _drop_contradicted_classes(by_code, text, rules, makes, sells):
+def _drop_contradicted_classes(by_code, text, t, makes, sells):
     """Industry classes the scope contradicts: the registry keeps a class from the founding
     application, the scope is kept up to date. A service class (正餐服务, 超级市场零售) on a
     row whose scope serves nothing in that chain but makes something there ("调味品生产") is
@@ -692,49 +790,39 @@ def _drop_contradicted_classes(by_code, text, rules, makes, sells):
     ("集成电路销售", no making clause) is a distributor."""
     if by_code.empty:
         return by_code
-    text_key, is_service_text = rules.chain_keys(text["row"], text["segment"])
+    text_key, is_service_text = t.chain_keys(text["row"], text["segment"])
     serves = np.zeros_like(makes)
     serves[text_key[is_service_text]] = True
     made = makes.copy()
     made[text_key[~is_service_text]] = True
-    key, service_class = rules.chain_keys(by_code["row"], by_code["segment"])
+    key, service_class = t.chain_keys(by_code["row"], by_code["segment"])
     factory = service_class & made[key] & ~serves[key]
     distributor = ~service_class & sells[key] & ~made[key] & ~serves[key]
     return by_code[~(factory | distributor)]
 
 
-def _drop_what_is_served(frame, rules, makes):
+def _drop_what_is_served(frame, t, makes):
     """A restaurant's, shop's or operator's main products are what it serves or sells: where
     the scope's principal clause makes the row a member of a service segment and no scope
     clause makes anything in that chain (a 食品生产 licence would), a making segment of that
     chain named only by the main products ("烤鸭" in a roast-duck restaurant, "植保无人机" at
     a spraying operator) is dropped."""
-    key, is_service = rules.chain_keys(frame["row"], frame["segment"])
-    method = frame["method"]
-    from_scope = ((method == "scope_text") | (method == "scope_text+product")).to_numpy()
+    key, is_service = t.chain_keys(frame["row"], frame["segment"])
+    method = frame["method"].to_numpy()
+    from_scope = (method == _SCOPE) | (method == _SCOPE_PRODUCT)
     served = is_service & from_scope & frame["principal"].to_numpy(dtype=bool)
     servers = np.zeros_like(makes)
     servers[key[served]] = True
-    menu = ~is_service & (method == "product").to_numpy() & servers[key] & ~makes[key]
+    menu = ~is_service & (method == _PRODUCT) & servers[key] & ~makes[key]
     return frame[~menu]
 
 
-def _drop_ancestors(frame, rules):
+def _drop_ancestors(frame, t):
     """Within each row, drop a segment when a segment below it is also named."""
-    ancestors = pd.DataFrame([(s, a) for s in frame["segment"].unique() for a in _ancestors(s, rules)],
-                             columns=["segment", "ancestor"])
-    if ancestors.empty:
-        return frame
-    named = frame[["row", "segment"]].merge(ancestors, on="segment")
-    above = _keys(named["row"], named["ancestor"], rules)
-    return frame[~np.isin(_keys(frame["row"], frame["segment"], rules), above)]
-
-
-def _keys(rows, labels, rules):
-    """One integer per (row, segment) pair, for set tests on millions of pairs (pairs of a
-    row and a chain have :meth:`Rules.chain_keys`)."""
-    vocabulary = rules.vocabulary()
-    return np.asarray(rows, dtype=np.int64) * len(vocabulary) + vocabulary.get_indexer(labels)
+    segment = frame["segment"].to_numpy()
+    named, k = _spread(np.arange(len(frame)), t.ancestor_count[segment])
+    above = t.keys(frame["row"].to_numpy()[named], t.ancestors[t.ancestor_start[segment[named]] + k])
+    return frame[~np.isin(t.keys(frame["row"], segment), above)]
 
 
 def _ancestors(segment, rules):
@@ -745,7 +833,7 @@ def _ancestors(segment, rules):
     return out
 
 
-def _combine(by_code, text, rules):
+def _combine(by_code, text, t, strings):
     """Industry-class and text memberships of each row, reconciled.
 
     A text segment the class agrees with (the same, above or below it) is confirmed
@@ -759,58 +847,56 @@ def _combine(by_code, text, rules):
     codes = by_code
     n = int(max(text["row"].to_numpy().max(initial=-1), codes["row"].to_numpy().max(initial=-1))) + 1
     pairs = text.reset_index(drop=True).reset_index().merge(codes, on="row", suffixes=("", "_code"))
-    kinds = pairs[["segment", "segment_code"]].drop_duplicates()  # few distinct pairs of segments
-    related_pair = {(a, b): rules.related(a, b) for a, b in kinds.itertuples(index=False)}
-    related = np.array([related_pair[k] for k in zip(pairs["segment"], pairs["segment_code"])], dtype=bool) \
-        if len(pairs) else np.zeros(0, dtype=bool)
-    pairs = pairs[related]
-    tight = ((pairs["segment_code"].str.contains(".", regex=False)) & (pairs["confidence"] != "low")).to_numpy()
-    deeper = np.where(pairs["segment_code"].str.count(r"\.") > pairs["segment"].str.count(r"\."),
-                      pairs["segment_code"], pairs["segment"])
+    segment, segment_code = pairs["segment"].to_numpy(), pairs["segment_code"].to_numpy()
+    pairs = pairs[t.related[segment, segment_code]]
+    segment, segment_code = pairs["segment"].to_numpy(), pairs["segment_code"].to_numpy()
+    tight = (t.depth[segment_code] > 0) & (pairs["confidence"] != _LOW).to_numpy()
+    deeper = np.where(t.depth[segment_code] > t.depth[segment], segment_code, segment)
     agreed = pd.DataFrame({"index": pairs["index"].to_numpy(), "row": pairs["row"].to_numpy(), "segment": deeper,
-                           "method": "industry_code+" + pairs["method"],
-                           "evidence": pairs["evidence_code"] + "; " + pairs["evidence"], "tight": tight,
-                           "side": ~pairs["principal"].to_numpy(dtype=bool)
-                                   & (pairs["segment"] != pairs["segment_code"]).to_numpy()
-                                   & (deeper == pairs["segment"].to_numpy(dtype=object))})
+                           "method": _WITH_CODE[pairs["method"].to_numpy()],
+                           "evidence": strings.join(pairs["evidence_code"].to_numpy(), pairs["evidence"].to_numpy()),
+                           "tight": tight,
+                           "side": ~pairs["principal"].to_numpy(dtype=bool) & (segment != segment_code)
+                                   & (deeper == segment)})
     agreed = agreed.sort_values("tight", ascending=False, kind="stable").drop_duplicates("index")
-    agreed["confidence"] = np.where(agreed["tight"], "high", "medium")
+    agreed["confidence"] = np.where(agreed["tight"], _HIGH, _MEDIUM)
     # A class above the leaves agrees with every leaf below it: it bears out the principal
     # clause ("豆类种植" under 012 豆类、油料和薯类种植), not a side clause beside it ("蔬菜种植").
-    text_key, _ = rules.chain_keys(text["row"], text["segment"])
-    principal_in_chain = rules.key_set(n, text_key[text["principal"].to_numpy(dtype=bool)])
-    agreed_key, _ = rules.chain_keys(agreed["row"], agreed["segment"])
+    text_key, _ = t.chain_keys(text["row"], text["segment"])
+    principal_in_chain = t.key_set(n, text_key[text["principal"].to_numpy(dtype=bool)])
+    agreed_key, _ = t.chain_keys(agreed["row"], agreed["segment"])
     agreed = agreed[~(agreed["side"].to_numpy() & principal_in_chain[agreed_key])]
-    confirmed = _keys(pairs["row"], pairs["segment_code"], rules)
+    confirmed = t.keys(pairs["row"], segment_code)
 
-    rows_with_codes = codes["row"].unique()
-    in_code_chain = rules.key_set(n, rules.chain_keys(codes["row"], codes["segment"])[0])
+    has_code = np.zeros(n + 1, dtype=bool)
+    has_code[codes["row"].to_numpy()] = True
+    in_code_chain = t.key_set(n, t.chain_keys(codes["row"], codes["segment"])[0])
     alone = text.reset_index(drop=True)
     alone = alone[~alone.index.isin(agreed["index"])]
-    has_code = np.isin(alone["row"].to_numpy(), rows_with_codes)
-    same_chain = in_code_chain[rules.chain_keys(alone["row"], alone["segment"])[0]]
+    coded = has_code[alone["row"].to_numpy()]
+    same_chain = in_code_chain[t.chain_keys(alone["row"], alone["segment"])[0]]
     principal = alone["principal"].to_numpy()
-    confidence = np.where(has_code & ~same_chain, "low", np.where(principal, "medium", "low"))
-    keep = ~(has_code & same_chain & ~principal)  # a side clause the registry's class does not bear out
+    confidence = np.where(coded & ~same_chain, _LOW, np.where(principal, _MEDIUM, _LOW))
+    keep = ~(coded & same_chain & ~principal)  # a side clause the registry's class does not bear out
     from_text = alone.assign(confidence=confidence)[keep]
 
-    text_rows = text["row"].unique()
-    in_text_chain = rules.key_set(n, text_key)
-    c = codes[~np.isin(_keys(codes["row"], codes["segment"], rules), confirmed)
-              & codes["segment"].str.contains(".", regex=False)]
-    other_chain = np.isin(c["row"].to_numpy(), text_rows) & ~in_text_chain[rules.chain_keys(c["row"], c["segment"])[0]]
-    c = c.assign(confidence=np.where(other_chain, "low", c["confidence"]), method="industry_code")
-    c = c[other_chain | (c["confidence"] != "low").to_numpy()]
+    has_text = np.zeros(n + 1, dtype=bool)
+    has_text[text["row"].to_numpy()] = True
+    in_text_chain = t.key_set(n, text_key)
+    c = codes[~np.isin(t.keys(codes["row"], codes["segment"]), confirmed) & (t.depth[codes["segment"].to_numpy()] > 0)]
+    other_chain = has_text[c["row"].to_numpy()] & ~in_text_chain[t.chain_keys(c["row"], c["segment"])[0]]
+    c = c.assign(confidence=np.where(other_chain, _LOW, c["confidence"]), method=_BY_CODE)
+    c = c[other_chain | (c["confidence"] != _LOW).to_numpy()]
 
-    out = pd.concat([agreed[MEMBERSHIP_COLUMNS], from_text[MEMBERSHIP_COLUMNS], c[MEMBERSHIP_COLUMNS]],
-                    ignore_index=True).drop_duplicates(["row", "segment"])
+    columns = MEMBERSHIP_COLUMNS
+    out = pd.concat([agreed[columns], from_text[columns], c[columns]], ignore_index=True)
+    out = out.drop_duplicates(["row", "segment"])
     # The most specific per chain: drop a segment above the leaves beside a leaf or a deeper
     # segment of its chain. Two segments above the leaves at one depth say as little as each
     # other ("a drone" and "aircraft parts"), so neither yields.
-    chain = _chains(out["segment"])
-    inner = out["segment"].isin(rules.inner_segments()).to_numpy()
-    depth = out["segment"].str.count(r"\.").to_numpy()
-    says_more = pd.Series(np.where(inner, depth, 99)).groupby([out["row"].to_numpy(), chain.to_numpy()]).transform("max")
-    out = out[~(inner & (says_more.to_numpy() > depth))]
-    out["row"] = out["row"].astype(np.int64)
-    return out.sort_values(["row", "segment"], ignore_index=True)
+    segment = out["segment"].to_numpy()
+    inner, depth = t.inner[segment], t.depth[segment]
+    chain_key, _ = t.chain_keys(out["row"], segment)
+    says_more = pd.Series(np.where(inner, depth, 99)).groupby(chain_key).transform("max").to_numpy()
+    out = out[~(inner & (says_more > depth))]
+    return out.sort_values(["row", "segment"], ignore_index=True).astype(np.int64)

@@ -416,10 +416,9 @@ class _Strings:
     def join(self, a, b, sep="; "):
         """The numbers of ``a[i] + sep + b[i]``, each distinct pair joined once."""
         n = len(self.values)
-        pairs, inverse = np.unique(np.asarray(a, dtype=np.int64) * n + np.asarray(b, dtype=np.int64),
-                                   return_inverse=True)
+        inverse, pairs = pd.factorize(np.asarray(a, dtype=np.int64) * n + np.asarray(b, dtype=np.int64))
         joined = self.ids([self.values[p // n] + sep + self.values[p % n] for p in pairs.tolist()])
-        return joined[inverse.reshape(-1)]
+        return joined[inverse]
 
     def column(self, ids):
         return pd.Categorical.from_codes(ids, categories=pd.Index(self.values, dtype=object))
@@ -428,6 +427,8 @@ class _Strings:
 def _spread(groups, counts):
     """Indexes that repeat each group ``counts`` times: for ``i`` in groups, ``0..counts[i]-1``."""
     sizes = counts[groups]
+    if (sizes == 1).all():  # the common case for clauses: nothing to repeat
+        return groups, np.zeros(len(groups), dtype=np.int64)
     starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
     return np.repeat(groups, sizes), np.arange(sizes.sum()) - starts
 
@@ -569,43 +570,64 @@ def classify(records, rules):
     text, trade_only, (makes, sells) = _by_text(col, rules, n, strings)
     if len(text):
         # Under a class outside every chain, a scope match must be principal.
-        text = text[~code_elsewhere[text["row"].to_numpy()] | text["principal"].to_numpy()]
+        text = text.take(~code_elsewhere[text["row"]] | text["principal"])
         # A trade-coded enterprise's main products are the goods it sells, unless its scope
         # makes something in their chain (a 食品生产 licence); a service it lists
         # ("飞防作业服务") is one it provides.
         key, service = t.chain_keys(text["row"], text["segment"])
-        made = makes[key]
-        text = text[~(code_trade[text["row"].to_numpy()] & (text["method"] == _PRODUCT).to_numpy() & ~service & ~made)]
+        text = text.take(~(code_trade[text["row"]] & (text["method"] == _PRODUCT) & ~service & ~makes[key]))
         text = _drop_own_sales(text, t, makes)
         text = _drop_what_is_served(text, t, makes)
         text = _drop_ancestors(text, t)
     by_code = _drop_contradicted_classes(by_code, text, t, makes, sells)
     found = _combine(by_code, text, t, strings)
     # A trade-coded enterprise that also makes something: the registry disagrees with itself.
-    confidence = found["confidence"].to_numpy().copy()
-    confidence[code_trade[found["row"].to_numpy()]] = _LOW
+    confidence = found["confidence"].copy()
+    confidence[code_trade[found["row"]]] = _LOW
     outcome = np.full(n, "unclassified", dtype=object)
     outcome[trade_only | code_trade] = "trade_only"
-    outcome[found["row"].to_numpy()] = "classified"
+    outcome[found["row"]] = "classified"
     memberships = pd.DataFrame({
-        "row": found["row"].to_numpy(),
-        "segment": pd.Categorical.from_codes(found["segment"].to_numpy(), categories=rules.vocabulary().astype(object)),
-        "method": pd.Categorical.from_codes(found["method"].to_numpy(), categories=pd.Index(METHODS, dtype=object)),
-        "evidence": strings.column(found["evidence"].to_numpy()),
+        "row": found["row"].astype(np.int64),
+        "segment": pd.Categorical.from_codes(found["segment"], categories=rules.vocabulary().astype(object)),
+        "method": pd.Categorical.from_codes(found["method"], categories=pd.Index(METHODS, dtype=object)),
+        "evidence": strings.column(found["evidence"]),
         "confidence": pd.Categorical.from_codes(confidence, categories=pd.Index(CONFIDENCES, dtype=object))})
     return memberships, pd.Series(outcome, index=records.index, name="outcome")
 
 
+class _Table(dict):
+    """Columns of equal length by name, each a numpy array: what the steps of
+    :func:`classify` pass on (millions of rows of small ints, so no DataFrame blocks)."""
+
+    def __len__(self):
+        return len(next(iter(self.values()))) if dict.__len__(self) else 0
+
+    def take(self, which):
+        return _Table({k: v[which] for k, v in self.items()})
+
+    def assign(self, **columns):
+        return _Table({**self, **{k: np.broadcast_to(v, len(self)) if np.ndim(v) == 0 else v
+                                  for k, v in columns.items()}})
+
+    @staticmethod
+    def concat(tables, columns):
+        return _Table({c: np.concatenate([tb[c] for tb in tables]) for c in columns})
+
+
+def _empty(*columns):
+    """A table with no rows: ``row`` and int ``columns``."""
+    return _Table({c: np.array([], dtype=np.int64) for c in ("row", *columns)})
+
+
 def _by_industry(cells, rules, strings):
     """Memberships an industry class gives (``row``, ``segment``, ``evidence`` and
-    ``confidence`` codes), and masks of trade classes and classes outside every chain."""
+    ``confidence``, sorted by row), and masks of trade classes and classes outside every chain."""
     t = rules.tables()
     codes, uniques = pd.factorize(cells)  # few distinct classes: read each once
-    order = np.argsort(codes, kind="stable")
-    count = np.bincount(codes[codes >= 0], minlength=len(uniques))
-    first = np.cumsum(count) - count
+    segments, evidence, confidence = [[] for _ in uniques], np.zeros(len(uniques), dtype=np.int64), \
+        np.zeros(len(uniques), dtype=np.int64)
     trade, elsewhere = np.zeros(len(uniques) + 1, dtype=bool), np.zeros(len(uniques) + 1, dtype=bool)
-    frames = []
     for k, cell in enumerate(uniques):
         code = rules.industry_code(cell)
         if code is None:
@@ -616,14 +638,16 @@ def _by_industry(cells, rules, strings):
         elif mapping.get("trade"):
             trade[k] = True
         else:
-            where = order[first[k]:first[k] + count[k]]
-            evidence = strings.ids([f"国标行业 {mapped} {rules.classes.get(mapped, '')}".strip()])[0]
-            confidence = CONFIDENCES.index(mapping.get("confidence", "medium"))
-            for seg in mapping.get("segments", ()):
-                frames.append(pd.DataFrame({"row": where, "segment": t.code[seg], "evidence": evidence,
-                                            "confidence": confidence}))
-    by_code = pd.concat(frames, ignore_index=True).sort_values("row", kind="stable", ignore_index=True) if frames \
-        else _empty("segment", "evidence", "confidence")
+            segments[k] = [t.code[s] for s in mapping.get("segments", ())]
+            evidence[k] = strings.ids([f"国标行业 {mapped} {rules.classes.get(mapped, '')}".strip()])[0]
+            confidence[k] = CONFIDENCES.index(mapping.get("confidence", "medium"))
+    count = np.array([len(s) for s in segments] + [0], dtype=np.int64)
+    flat = np.array([s for each in segments for s in each], dtype=np.int64)
+    row, k = _spread(np.arange(len(codes)), count[codes])
+    which = codes[row]
+    start = np.cumsum(count) - count
+    by_code = _Table(row=row, segment=flat[start[which] + k] if len(flat) else which,
+                     evidence=evidence[which], confidence=confidence[which])
     return by_code, trade[codes], elsewhere[codes]
 
 
@@ -656,62 +680,56 @@ def _by_text(col, rules, n, strings):
         member = (making | counts_trade[seg]) & ~chain_level[seg]
         trade = ~member & (matches["activity"].to_numpy() == _TRADE)
         maker = making & (column == "scope")
-        # Quote each distinct piece once per segment, then spread to where it occurs.
+        # Quote each distinct piece once per segment, then spread to where it occurs. The
+        # matches are sorted by piece.
         matches["member"], matches["maker"] = member, maker
         matches = matches[member | trade | maker].drop_duplicates(["text", "segment", "member", "maker"])
         quote = [texts[i][a:b].strip(" ，,、。") for i, a, b in
                  matches[["text", "quote_start", "quote_end"]].itertuples(index=False)]
         evidence = strings.ids([f"{label}: {q} ({w})" for q, w in zip(quote, matches["word"])])
-        order = np.argsort(codes, kind="stable")
-        per_text = np.bincount(codes, minlength=len(texts))
-        first = np.cumsum(per_text) - per_text
-        piece = matches["text"].to_numpy()
-        pick, k = _spread(piece, per_text)
-        where = order[first[pick] + k]
-        rep = np.repeat(np.arange(len(matches)), per_text[piece])  # the match of each occurrence
-        segment = t.word[matches["segment"].to_numpy()][rep]
-        member, maker = matches["member"].to_numpy()[rep], matches["maker"].to_numpy()[rep]
-        makes.append(t.chain_keys(rows[where[maker]], segment[maker])[0])
+        per_piece = np.bincount(matches["text"].to_numpy(), minlength=len(texts))
+        occurrence, k = _spread(np.arange(len(codes)), per_piece[codes])
+        m = (np.cumsum(per_piece) - per_piece)[codes[occurrence]] + k  # the match of each occurrence
+        row = rows[occurrence]
+        segment = t.word[matches["segment"].to_numpy()][m]
+        member, maker = matches["member"].to_numpy()[m], matches["maker"].to_numpy()[m]
+        makes.append(t.chain_keys(row[maker], segment[maker])[0])
         sold = ~member & ~maker
-        trade_only[rows[where[sold]]] = True
-        sells.append(t.chain_keys(rows[where[sold]], segment[sold])[0])
-        where, rep = where[member], rep[member]
-        parts.append(pd.DataFrame({
-            "row": rows[where], "segment": segment[member],
-            "method": _SCOPE if column == "scope" else _PRODUCT, "evidence": evidence[rep],
-            "activity": matches["activity"].to_numpy()[rep],
-            "clause": clause[where] + matches["clause"].to_numpy()[rep]}))
+        trade_only[row[sold]] = True
+        sells.append(t.chain_keys(row[sold], segment[sold])[0])
+        m, occurrence = m[member], occurrence[member]
+        parts.append(_Table(row=row[member], segment=segment[member],
+                            method=np.full(len(m), _SCOPE if column == "scope" else _PRODUCT),
+                            evidence=evidence[m], activity=matches["activity"].to_numpy()[m],
+                            clause=clause[occurrence] + matches["clause"].to_numpy()[m]))
     makes, sells = t.key_set(n, *makes), t.key_set(n, *sells)
-    both = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    both = _Table.concat(parts, parts[0].keys()) if parts else _empty()
     return _one_per_segment(both, t, strings), trade_only, (makes, sells)
 
 
 def _one_per_segment(both, t, strings):
-    """One row per (row, segment) of the scope and product matches: the strongest activity,
-    principal if any match is, and the first clause of each method that says it, scope and
-    product evidence side by side."""
-    if both.empty:
-        return _empty("segment", "method", "evidence", "activity", principal=bool)
+    """One row per (row, segment) of the scope and product matches, sorted: the strongest
+    activity, principal if any match is, and the first clause of each method that says it,
+    scope and product evidence side by side."""
+    if not len(both):
+        return _empty("segment", "method", "evidence", "activity").assign(principal=np.array([], dtype=bool))
     key = t.keys(both["row"], both["segment"])
-    method, clause = both["method"].to_numpy(), both["clause"].to_numpy()
-    order = np.lexsort((clause, method, key))
-    key, method = key[order], method[order]
-    evidence, activity = both["evidence"].to_numpy()[order], both["activity"].to_numpy()[order]
-    principal = ((method == _PRODUCT) | (clause[order] < PRINCIPAL_CLAUSES)).astype(np.int8)
+    order = np.lexsort((both["clause"], both["method"], key))
+    key, method, clause = key[order], both["method"][order], both["clause"][order]
+    evidence, activity = both["evidence"][order], both["activity"][order]
+    principal = ((method == _PRODUCT) | (clause < PRINCIPAL_CLAUSES)).astype(np.int8)
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     # The first clause of each method: at most one scope and one product match per segment.
     firsts = np.flatnonzero(np.r_[True, (key[1:] != key[:-1]) | (method[1:] != method[:-1])])
-    ends = np.r_[starts[1:], len(key)]
-    last = firsts[np.searchsorted(firsts, ends, side="left") - 1]
+    last = firsts[np.searchsorted(firsts, np.r_[starts[1:], len(key)], side="left") - 1]
     both_kinds = last != starts
-    evidence_out = evidence[starts].copy()
+    evidence_out = evidence[starts]
     if both_kinds.any():
         evidence_out[both_kinds] = strings.join(evidence[starts[both_kinds]], evidence[last[both_kinds]])
-    return pd.DataFrame({
-        "row": key[starts] // t.size, "segment": key[starts] % t.size,
-        "method": np.where(both_kinds, _SCOPE_PRODUCT, method[starts]), "evidence": evidence_out,
-        "activity": np.maximum.reduceat(activity, starts),
-        "principal": np.maximum.reduceat(principal, starts).astype(bool)})
+    return _Table(row=key[starts] // t.size, segment=key[starts] % t.size,
+                  method=np.where(both_kinds, _SCOPE_PRODUCT, method[starts]), evidence=evidence_out,
+                  activity=np.maximum.reduceat(activity, starts),
+                  principal=np.maximum.reduceat(principal, starts).astype(bool))
 
 
 def _pieces(cells, scope):
@@ -724,7 +742,7 @@ def _pieces(cells, scope):
 
     Returns
     -------
-    rows, clause, codes : arrays, one entry per occurrence
+    rows, clause, codes : arrays, one entry per occurrence, in record order
         The record, the clause's number within the record's scope, and the piece.
     texts : list of str
         The distinct pieces.
@@ -733,15 +751,15 @@ def _pieces(cells, scope):
     import pyarrow.compute as pc
 
     # Arrow kernels, not Python strings: a million scopes are six million clauses.
-    text = pa.array(cells, type=pa.large_string(), from_pandas=True)
-    if scope:
-        parts = pc.split_pattern_regex(text, f"[{_CLAUSE_END}]")
+    text = pa.array(cells, from_pandas=True)
+    if scope:  # cut at the usual clause end; the rest are read per distinct piece
+        parts = pc.split_pattern(text, "；")
         rows = pc.list_parent_indices(parts).to_numpy()
         text = pc.list_flatten(parts)
     else:
         rows = np.arange(len(text))
-    raw = pc.dictionary_encode(text).combine_chunks() if isinstance(text, pa.ChunkedArray) \
-        else pc.dictionary_encode(text)
+    raw = pc.dictionary_encode(text)
+    raw = raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw
     index = raw.indices.to_numpy(zero_copy_only=False)
     # Each distinct raw piece is zero, one or more pieces (boilerplate, headings mid-clause).
     read = [split_clauses(p) if scope else [p.strip(" ，,、。")] * bool(p.strip(" ，,、。"))
@@ -762,12 +780,6 @@ def _pieces(cells, scope):
     return rows, clause, codes, texts
 
 
-def _empty(*columns, **typed):
-    """A frame with no rows: ``row``, int columns and columns of the given dtypes."""
-    return pd.DataFrame({"row": np.array([], dtype=np.int64), **{c: np.array([], dtype=np.int64) for c in columns},
-                         **{c: np.array([], dtype=d) for c, d in typed.items()}})
-
-
 def _drop_own_sales(frame, t, makes):
     """A maker selling what it makes is not a sales channel: drop a trade or service
     segment reached only through trade clauses when the row makes something in that chain.
@@ -777,9 +789,8 @@ def _drop_own_sales(frame, t, makes):
     key, is_trade_seg = t.chain_keys(frame["row"], frame["segment"])
     makers = makes.copy()
     makers[key[~is_trade_seg]] = True
-    ancillary = (frame["activity"] == _TRADE).to_numpy() | ~frame["principal"].to_numpy(dtype=bool)
-    own_sales = is_trade_seg & ancillary & makers[key]
-    return frame[~own_sales]
+    ancillary = (frame["activity"] == _TRADE) | ~frame["principal"]
+    return frame.take(~(is_trade_seg & ancillary & makers[key]))
 
 
 def _drop_contradicted_classes(by_code, text, t, makes, sells):
@@ -788,7 +799,7 @@ def _drop_contradicted_classes(by_code, text, t, makes, sells):
     row whose scope serves nothing in that chain but makes something there ("调味品生产") is
     a factory; a making class (集成电路制造) on a row whose scope only sells in that chain
     ("集成电路销售", no making clause) is a distributor."""
-    if by_code.empty:
+    if not len(by_code):
         return by_code
     text_key, is_service_text = t.chain_keys(text["row"], text["segment"])
     serves = np.zeros_like(makes)
@@ -798,7 +809,7 @@ def _drop_contradicted_classes(by_code, text, t, makes, sells):
     key, service_class = t.chain_keys(by_code["row"], by_code["segment"])
     factory = service_class & made[key] & ~serves[key]
     distributor = ~service_class & sells[key] & ~made[key] & ~serves[key]
-    return by_code[~(factory | distributor)]
+    return by_code.take(~(factory | distributor))
 
 
 def _drop_what_is_served(frame, t, makes):
@@ -808,21 +819,19 @@ def _drop_what_is_served(frame, t, makes):
     chain named only by the main products ("烤鸭" in a roast-duck restaurant, "植保无人机" at
     a spraying operator) is dropped."""
     key, is_service = t.chain_keys(frame["row"], frame["segment"])
-    method = frame["method"].to_numpy()
-    from_scope = (method == _SCOPE) | (method == _SCOPE_PRODUCT)
-    served = is_service & from_scope & frame["principal"].to_numpy(dtype=bool)
+    method = frame["method"]
+    served = is_service & ((method == _SCOPE) | (method == _SCOPE_PRODUCT)) & frame["principal"]
     servers = np.zeros_like(makes)
     servers[key[served]] = True
-    menu = ~is_service & (method == _PRODUCT) & servers[key] & ~makes[key]
-    return frame[~menu]
+    return frame.take(~(~is_service & (method == _PRODUCT) & servers[key] & ~makes[key]))
 
 
 def _drop_ancestors(frame, t):
     """Within each row, drop a segment when a segment below it is also named."""
-    segment = frame["segment"].to_numpy()
+    segment = frame["segment"]
     named, k = _spread(np.arange(len(frame)), t.ancestor_count[segment])
-    above = t.keys(frame["row"].to_numpy()[named], t.ancestors[t.ancestor_start[segment[named]] + k])
-    return frame[~np.isin(t.keys(frame["row"], segment), above)]
+    above = t.keys(frame["row"][named], t.ancestors[t.ancestor_start[segment[named]] + k])
+    return frame.take(~_among(t.keys(frame["row"], segment), above))
 
 
 def _ancestors(segment, rules):
@@ -845,58 +854,76 @@ def _combine(by_code, text, t, strings):
     chain: "somewhere in food" says less than "rice processing".
     """
     codes = by_code
-    n = int(max(text["row"].to_numpy().max(initial=-1), codes["row"].to_numpy().max(initial=-1))) + 1
-    pairs = text.reset_index(drop=True).reset_index().merge(codes, on="row", suffixes=("", "_code"))
-    segment, segment_code = pairs["segment"].to_numpy(), pairs["segment_code"].to_numpy()
-    pairs = pairs[t.related[segment, segment_code]]
-    segment, segment_code = pairs["segment"].to_numpy(), pairs["segment_code"].to_numpy()
-    tight = (t.depth[segment_code] > 0) & (pairs["confidence"] != _LOW).to_numpy()
+    n = int(max(text["row"].max(initial=-1), codes["row"].max(initial=-1))) + 1
+    # Each text membership beside each class membership of its row (both are sorted by row).
+    lo = np.searchsorted(codes["row"], text["row"], side="left")
+    index, k = _spread(np.arange(len(text)), np.searchsorted(codes["row"], text["row"], side="right") - lo)
+    of_code = lo[index] + k
+    related = t.related[text["segment"][index], codes["segment"][of_code]]
+    index, of_code = index[related], of_code[related]
+    rows, segment, segment_code = text["row"][index], text["segment"][index], codes["segment"][of_code]
+    tight = (t.depth[segment_code] > 0) & (codes["confidence"][of_code] != _LOW)
     deeper = np.where(t.depth[segment_code] > t.depth[segment], segment_code, segment)
-    agreed = pd.DataFrame({"index": pairs["index"].to_numpy(), "row": pairs["row"].to_numpy(), "segment": deeper,
-                           "method": _WITH_CODE[pairs["method"].to_numpy()],
-                           "evidence": strings.join(pairs["evidence_code"].to_numpy(), pairs["evidence"].to_numpy()),
-                           "tight": tight,
-                           "side": ~pairs["principal"].to_numpy(dtype=bool) & (segment != segment_code)
-                                   & (deeper == segment)})
-    agreed = agreed.sort_values("tight", ascending=False, kind="stable").drop_duplicates("index")
-    agreed["confidence"] = np.where(agreed["tight"], _HIGH, _MEDIUM)
+    side = ~text["principal"][index] & (segment != segment_code) & (deeper == segment)
+    # One agreement per text membership, a tight one first.
+    pick = np.lexsort((~tight, index))
+    pick = pick[np.r_[True, index[pick][1:] != index[pick][:-1]]] if len(pick) else pick
+    agreed = _Table(row=rows[pick], segment=deeper[pick], method=_WITH_CODE[text["method"][index[pick]]],
+                    evidence=strings.join(codes["evidence"][of_code[pick]], text["evidence"][index[pick]]),
+                    confidence=np.where(tight[pick], _HIGH, _MEDIUM))
     # A class above the leaves agrees with every leaf below it: it bears out the principal
     # clause ("豆类种植" under 012 豆类、油料和薯类种植), not a side clause beside it ("蔬菜种植").
     text_key, _ = t.chain_keys(text["row"], text["segment"])
-    principal_in_chain = t.key_set(n, text_key[text["principal"].to_numpy(dtype=bool)])
-    agreed_key, _ = t.chain_keys(agreed["row"], agreed["segment"])
-    agreed = agreed[~(agreed["side"].to_numpy() & principal_in_chain[agreed_key])]
-    confirmed = t.keys(pairs["row"], segment_code)
+    principal_in_chain = t.key_set(n, text_key[text["principal"]])
+    agreed = agreed.take(~(side[pick] & principal_in_chain[t.chain_keys(agreed["row"], agreed["segment"])[0]]))
+    confirmed = t.keys(rows, segment_code)
 
     has_code = np.zeros(n + 1, dtype=bool)
-    has_code[codes["row"].to_numpy()] = True
+    has_code[codes["row"]] = True
     in_code_chain = t.key_set(n, t.chain_keys(codes["row"], codes["segment"])[0])
-    alone = text.reset_index(drop=True)
-    alone = alone[~alone.index.isin(agreed["index"])]
-    coded = has_code[alone["row"].to_numpy()]
+    alone = np.ones(len(text), dtype=bool)
+    alone[index] = False
+    alone = text.take(alone)
+    coded = has_code[alone["row"]]
     same_chain = in_code_chain[t.chain_keys(alone["row"], alone["segment"])[0]]
-    principal = alone["principal"].to_numpy()
+    principal = alone["principal"]
     confidence = np.where(coded & ~same_chain, _LOW, np.where(principal, _MEDIUM, _LOW))
-    keep = ~(coded & same_chain & ~principal)  # a side clause the registry's class does not bear out
-    from_text = alone.assign(confidence=confidence)[keep]
+    # A side clause the registry's class does not bear out is dropped.
+    from_text = alone.assign(confidence=confidence).take(~(coded & same_chain & ~principal))
 
     has_text = np.zeros(n + 1, dtype=bool)
-    has_text[text["row"].to_numpy()] = True
+    has_text[text["row"]] = True
     in_text_chain = t.key_set(n, text_key)
-    c = codes[~np.isin(t.keys(codes["row"], codes["segment"]), confirmed) & (t.depth[codes["segment"].to_numpy()] > 0)]
-    other_chain = has_text[c["row"].to_numpy()] & ~in_text_chain[t.chain_keys(c["row"], c["segment"])[0]]
+    c = codes.take(~_among(t.keys(codes["row"], codes["segment"]), confirmed) & (t.depth[codes["segment"]] > 0))
+    other_chain = has_text[c["row"]] & ~in_text_chain[t.chain_keys(c["row"], c["segment"])[0]]
     c = c.assign(confidence=np.where(other_chain, _LOW, c["confidence"]), method=_BY_CODE)
-    c = c[other_chain | (c["confidence"] != _LOW).to_numpy()]
+    c = c.take(other_chain | (c["confidence"] != _LOW))
 
-    columns = MEMBERSHIP_COLUMNS
-    out = pd.concat([agreed[columns], from_text[columns], c[columns]], ignore_index=True)
-    out = out.drop_duplicates(["row", "segment"])
+    out = _Table.concat([agreed, from_text, c], MEMBERSHIP_COLUMNS)
+    # Sorted by (row, segment), the first of each pair: agreed before text alone before class alone.
+    key = t.keys(out["row"], out["segment"])
+    order = np.argsort(key, kind="stable")
+    out = out.take(order[np.r_[True, key[order][1:] != key[order][:-1]]] if len(order) else order)
     # The most specific per chain: drop a segment above the leaves beside a leaf or a deeper
     # segment of its chain. Two segments above the leaves at one depth say as little as each
-    # other ("a drone" and "aircraft parts"), so neither yields.
-    segment = out["segment"].to_numpy()
-    inner, depth = t.inner[segment], t.depth[segment]
-    chain_key, _ = t.chain_keys(out["row"], segment)
-    says_more = pd.Series(np.where(inner, depth, 99)).groupby(chain_key).transform("max").to_numpy()
-    out = out[~(inner & (says_more > depth))]
-    return out.sort_values(["row", "segment"], ignore_index=True).astype(np.int64)
+    # other ("a drone" and "aircraft parts"), so neither yields. Segment ids sort by chain,
+    # so each (row, chain) is a run.
+    inner, depth = t.inner[out["segment"]], t.depth[out["segment"]]
+    says_more = _run_max(t.chain_keys(out["row"], out["segment"])[0], np.where(inner, depth, 99))
+    return out.take(~(inner & (says_more > depth)))
+
+
+def _run_max(keys, values):
+    """For each element, the maximum of ``values`` over its run of equal ``keys``."""
+    if not len(keys):
+        return values
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return np.repeat(np.maximum.reduceat(values, starts), np.diff(np.r_[starts, len(keys)]))
+
+
+def _among(keys, of):
+    """``np.isin(keys, of)`` for int keys, by sorting (millions of keys)."""
+    if not len(of):
+        return np.zeros(len(keys), dtype=bool)
+    of = np.sort(of)
+    return of[np.searchsorted(of, keys).clip(max=len(of) - 1)] == keys

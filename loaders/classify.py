@@ -376,6 +376,8 @@ class _SegmentTables:
         self.ancestor_start = np.cumsum(self.ancestor_count) - self.ancestor_count
         self.ancestors = np.array([a for each in above for a in each], dtype=np.int64)
         self.word = np.array([code[w.segment] for w in rules.words], dtype=np.int64)
+        self.word_counts_trade = np.array([w.trade_counts for w in rules.words], dtype=bool)
+        self.word_chain_level = np.array(["." not in w.segment for w in rules.words], dtype=bool)
         self.code = code
 
     def chain_keys(self, rows, segments):
@@ -651,6 +653,10 @@ def _by_industry(cells, rules, strings):
     return by_code, trade[codes], elsewhere[codes]
 
 
+#: Records read at a time: memory grows with the batch, not with the table.
+BATCH_ROWS = 200_000
+
+
 def _by_text(col, rules, n, strings):
     """Memberships the scope and main products give, one row per (row, segment).
 
@@ -661,50 +667,63 @@ def _by_text(col, rules, n, strings):
     the (row, chain) pairs with trade matches (both as :meth:`_SegmentTables.chain_keys`).
     """
     t = rules.tables()
-    counts_trade = np.array([w.trade_counts for w in rules.words], dtype=bool)
-    chain_level = np.array(["." not in w.segment for w in rules.words], dtype=bool)
     parts, trade_only, makes, sells = [], np.zeros(n, dtype=bool), [], []
     for column, label in (("scope", "经营范围"), ("products", "主营产品")):
-        rows, clause, codes, texts = _pieces(col[column], scope=column == "scope")
-        matches = _text_matches(texts, rules) if texts else pd.DataFrame()
-        if matches.empty:
-            continue
-        if column == "products":
-            # A main product is what the enterprise makes, unless the item says it is sold
-            # ("预包装火锅底料零售") or served ("无人机编队表演").
-            act = matches["activity"].to_numpy()
-            matches["activity"] = np.where((act == _TRADE) | (act == _SERVICE), act, _MAKE)
-            matches = matches[_names_the_item(texts, matches, rules)]
-        seg = matches["segment"].to_numpy()
-        making = matches["activity"].to_numpy() == _MAKE
-        member = (making | counts_trade[seg]) & ~chain_level[seg]
-        trade = ~member & (matches["activity"].to_numpy() == _TRADE)
-        maker = making & (column == "scope")
-        # Quote each distinct piece once per segment, then spread to where it occurs. The
-        # matches are sorted by piece.
-        matches["member"], matches["maker"] = member, maker
-        matches = matches[member | trade | maker].drop_duplicates(["text", "segment", "member", "maker"])
-        quote = [texts[i][a:b].strip(" ，,、。") for i, a, b in
-                 matches[["text", "quote_start", "quote_end"]].itertuples(index=False)]
-        evidence = strings.ids([f"{label}: {q} ({w})" for q, w in zip(quote, matches["word"])])
-        per_piece = np.bincount(matches["text"].to_numpy(), minlength=len(texts))
-        occurrence, k = _spread(np.arange(len(codes)), per_piece[codes])
-        m = (np.cumsum(per_piece) - per_piece)[codes[occurrence]] + k  # the match of each occurrence
-        row = rows[occurrence]
-        segment = t.word[matches["segment"].to_numpy()][m]
-        member, maker = matches["member"].to_numpy()[m], matches["maker"].to_numpy()[m]
-        makes.append(t.chain_keys(row[maker], segment[maker])[0])
-        sold = ~member & ~maker
-        trade_only[row[sold]] = True
-        sells.append(t.chain_keys(row[sold], segment[sold])[0])
-        m, occurrence = m[member], occurrence[member]
-        parts.append(_Table(row=row[member], segment=segment[member],
-                            method=np.full(len(m), _SCOPE if column == "scope" else _PRODUCT),
-                            evidence=evidence[m], activity=matches["activity"].to_numpy()[m],
-                            clause=clause[occurrence] + matches["clause"].to_numpy()[m]))
+        for lo in range(0, n, BATCH_ROWS):
+            found = _batch_matches(col[column].iloc[lo:lo + BATCH_ROWS], column == "scope", label, rules, strings)
+            if found is None:
+                continue
+            part, made, sold = found
+            part["row"] += lo
+            parts.append(part)
+            makes.append(t.chain_keys(made["row"] + lo, made["segment"])[0])
+            sells.append(t.chain_keys(sold["row"] + lo, sold["segment"])[0])
+            trade_only[sold["row"] + lo] = True
     makes, sells = t.key_set(n, *makes), t.key_set(n, *sells)
     both = _Table.concat(parts, parts[0].keys()) if parts else _empty()
     return _one_per_segment(both, t, strings), trade_only, (makes, sells)
+
+
+def _batch_matches(cells, scope, label, rules, strings):
+    """The segment words in a batch of scope or main-products cells: the memberships
+    (``row`` within the batch, ``segment``, ``method``, ``evidence``, ``activity``,
+    ``clause``), and the (``row``, ``segment``) of making clauses and of trade-only matches.
+    None when nothing matched."""
+    t = rules.tables()
+    rows, clause, codes, texts = _pieces(cells, scope)
+    matches = _text_matches(texts, rules) if texts else pd.DataFrame()
+    if matches.empty:
+        return None
+    if not scope:
+        # A main product is what the enterprise makes, unless the item says it is sold
+        # ("预包装火锅底料零售") or served ("无人机编队表演").
+        act = matches["activity"].to_numpy()
+        matches["activity"] = np.where((act == _TRADE) | (act == _SERVICE), act, _MAKE)
+        matches = matches[_names_the_item(texts, matches, rules)]
+    seg = matches["segment"].to_numpy()
+    making = matches["activity"].to_numpy() == _MAKE
+    member = (making | t.word_counts_trade[seg]) & ~t.word_chain_level[seg]
+    trade = ~member & (matches["activity"].to_numpy() == _TRADE)
+    maker = making & scope
+    # Quote each distinct piece once per segment, then spread to where it occurs. The
+    # matches are sorted by piece.
+    matches["member"], matches["maker"] = member, maker
+    matches = matches[member | trade | maker].drop_duplicates(["text", "segment", "member", "maker"])
+    quote = [texts[i][a:b].strip(" ，,、。") for i, a, b in
+             matches[["text", "quote_start", "quote_end"]].itertuples(index=False)]
+    evidence = strings.ids([f"{label}: {q} ({w})" for q, w in zip(quote, matches["word"])])
+    per_piece = np.bincount(matches["text"].to_numpy(), minlength=len(texts))
+    occurrence, k = _spread(np.arange(len(codes)), per_piece[codes])
+    m = (np.cumsum(per_piece) - per_piece)[codes[occurrence]] + k  # the match of each occurrence
+    row = rows[occurrence]
+    segment = t.word[matches["segment"].to_numpy()][m]
+    member, maker = matches["member"].to_numpy()[m], matches["maker"].to_numpy()[m]
+    sold = ~member & ~maker
+    m, occurrence = m[member], occurrence[member]
+    part = _Table(row=row[member], segment=segment[member], method=np.full(len(m), _SCOPE if scope else _PRODUCT),
+                  evidence=evidence[m], activity=matches["activity"].to_numpy()[m],
+                  clause=clause[occurrence] + matches["clause"].to_numpy()[m])
+    return part, _Table(row=row[maker], segment=segment[maker]), _Table(row=row[sold], segment=segment[sold])
 
 
 def _one_per_segment(both, t, strings):
@@ -714,7 +733,9 @@ def _one_per_segment(both, t, strings):
     if not len(both):
         return _empty("segment", "method", "evidence", "activity").assign(principal=np.array([], dtype=bool))
     key = t.keys(both["row"], both["segment"])
-    order = np.lexsort((both["clause"], both["method"], key))
+    # Each part is in record order and, within a record, in clause order: a stable sort by
+    # (row, segment, method) keeps the clauses in order.
+    order = np.argsort(key * len(METHODS) + both["method"], kind="stable")
     key, method, clause = key[order], both["method"][order], both["clause"][order]
     evidence, activity = both["evidence"][order], both["activity"][order]
     principal = ((method == _PRODUCT) | (clause < PRINCIPAL_CLAUSES)).astype(np.int8)
@@ -754,6 +775,7 @@ def _pieces(cells, scope):
     text = pa.array(cells, from_pandas=True)
     if scope:  # cut at the usual clause end; the rest are read per distinct piece
         parts = pc.split_pattern(text, "；")
+        parts = parts.combine_chunks() if isinstance(parts, pa.ChunkedArray) else parts
         rows = pc.list_parent_indices(parts).to_numpy()
         text = pc.list_flatten(parts)
     else:
@@ -772,7 +794,10 @@ def _pieces(cells, scope):
     occurrence, k = _spread(np.arange(len(index)), count[index])
     rows = rows[occurrence].astype(np.int64)
     codes = flat[start[index[occurrence]] + k]
-    if scope:  # number the clauses of each record, counting only non-empty ones
+    if scope and len(occurrence) == len(index):  # each raw piece one clause: number them as cut
+        first = parts.offsets.to_numpy()
+        clause = np.arange(len(rows)) - (first[rows] - first[0])
+    elif scope:  # number the clauses of each record, counting only non-empty ones
         starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
         clause = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
     else:

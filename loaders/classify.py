@@ -375,7 +375,7 @@ class _SegmentTables:
         self.ancestor_count = np.array([len(a) for a in above], dtype=np.int64)
         self.ancestor_start = np.cumsum(self.ancestor_count) - self.ancestor_count
         self.ancestors = np.array([a for each in above for a in each], dtype=np.int64)
-        self.word = np.array([code[w.segment] for w in rules.words], dtype=np.int64)
+        self.word = np.array([code[w.segment] for w in rules.words], dtype=np.int32)
         self.word_counts_trade = np.array([w.trade_counts for w in rules.words], dtype=bool)
         self.word_chain_level = np.array(["." not in w.segment for w in rules.words], dtype=bool)
         self.code = code
@@ -720,9 +720,11 @@ def _batch_matches(cells, scope, label, rules, strings):
     member, maker = matches["member"].to_numpy()[m], matches["maker"].to_numpy()[m]
     sold = ~member & ~maker
     m, occurrence = m[member], occurrence[member]
-    part = _Table(row=row[member], segment=segment[member], method=np.full(len(m), _SCOPE if scope else _PRODUCT),
-                  evidence=evidence[m], activity=matches["activity"].to_numpy()[m],
-                  clause=clause[occurrence] + matches["clause"].to_numpy()[m])
+    # Small ints: a batch holds millions of matches.
+    part = _Table(row=row[member], segment=segment[member],
+                  method=np.full(len(m), _SCOPE if scope else _PRODUCT, dtype=np.int8),
+                  evidence=evidence.astype(np.int32)[m], activity=matches["activity"].to_numpy(dtype=np.int8)[m],
+                  clause=clause[occurrence] + matches["clause"].to_numpy(dtype=np.int32)[m])
     return part, _Table(row=row[maker], segment=segment[maker]), _Table(row=row[sold], segment=segment[sold])
 
 
@@ -788,20 +790,20 @@ def _pieces(cells, scope):
             for p in raw.dictionary.to_pylist()]
     texts = list(dict.fromkeys(p for ps in read for p in ps))
     number = {p: k for k, p in enumerate(texts)}
-    flat = np.array([number[p] for ps in read for p in ps], dtype=np.int64)
+    flat = np.array([number[p] for ps in read for p in ps], dtype=np.int32)
     count = np.array([len(ps) for ps in read], dtype=np.int64)
     start = np.cumsum(count) - count
     occurrence, k = _spread(np.arange(len(index)), count[index])
-    rows = rows[occurrence].astype(np.int64)
+    rows = rows[occurrence].astype(np.int32)
     codes = flat[start[index[occurrence]] + k]
     if scope and len(occurrence) == len(index):  # each raw piece one clause: number them as cut
         first = parts.offsets.to_numpy()
-        clause = np.arange(len(rows)) - (first[rows] - first[0])
+        clause = (np.arange(len(rows)) - (first[rows] - first[0])).astype(np.int32)
     elif scope:  # number the clauses of each record, counting only non-empty ones
         starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-        clause = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+        clause = (np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))).astype(np.int32)
     else:
-        clause = np.zeros(len(rows), dtype=np.int64)
+        clause = np.zeros(len(rows), dtype=np.int32)
     return rows, clause, codes, texts
 
 

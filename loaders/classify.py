@@ -67,8 +67,10 @@ MEMBERSHIP_COLUMNS = ["row", "segment", "method", "evidence", "confidence"]
 _CLAUSE_END = "；;。\n"
 #: Inside a clause, items of an enumeration ("稻谷、柚子种植"); the last word of an item is its head.
 _ITEM_END = "、，,/"
+#: Brackets hold notes on an item ("（仅销售预包装食品）", "（外购芯片）", "（委托加工）").
+_OPEN, _CLOSE = "（(", "）)"
 (_KIND_SEGMENT, _KIND_EXCLUDE, _KIND_EXACT, _KIND_MAKE, _KIND_TRADE, _KIND_SERVICE, _KIND_END,
- _KIND_ITEM) = range(8)
+ _KIND_ITEM, _KIND_OPEN, _KIND_CLOSE) = range(10)
 # Section headings and licensing boilerplate end a clause and say nothing about the enterprise.
 # A bracket of boilerplate may hold a clause end ("（依法须经批准的项目；经相关部门批准后…）"): its
 # halves on either side of the clause end are boilerplate too.
@@ -316,7 +318,8 @@ class Rules:
                     add(w, _KIND_EXACT, k)
             for words, kind in ((MAKING_WORDS, _KIND_MAKE), (TRADE_WORDS, _KIND_TRADE),
                                 (SERVICE_WORDS, _KIND_SERVICE), (tuple(_CLAUSE_END), _KIND_END),
-                                (tuple(_ITEM_END), _KIND_ITEM)):
+                                (tuple(_ITEM_END), _KIND_ITEM), (tuple(_OPEN), _KIND_OPEN),
+                                (tuple(_CLOSE), _KIND_CLOSE)):
                 for w in words:
                     add(w, kind, -1)
             # A word may be both a keyword of one segment and of another (or an activity
@@ -325,7 +328,7 @@ class Rules:
             meanings = {p: [] for p in unique}
             for p, i in zip(patterns, info):
                 meanings[p].append(i)
-            self._automaton = (ahocorasick_rs.AhoCorasick(unique, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest),
+            self._automaton = (ahocorasick_rs.AhoCorasick(unique, matchkind=ahocorasick_rs.MatchKind.Standard),
                                unique, meanings)
         return self._automaton
 
@@ -441,13 +444,17 @@ def _text_matches(texts, rules):
     clause's, ranked as in ``_ACTIVITY_RANK``), ``word``, ``quote_start`` and
     ``quote_end``, where the match's clause lies in its text, and ``end`` and ``item_end``,
     where the word and its enumeration item end.
+
+    What brackets hold qualifies the item before them: their activity words say nothing
+    of the clause ("（委托加工）"), their separators split no item, and their segment words
+    count only where the item names nothing outside them ("小龙虾（即热预制菜）").
     """
     automaton, patterns, meanings = rules.automaton()
     columns = ["text", "clause", "segment", "activity", "word", "quote_start", "quote_end", "end", "item_end"]
     big = "\x00".join(texts)
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum([len(t) + 1 for t in texts], out=offsets[1:])
-    found = automaton.find_matches_as_indexes(big)
+    found = automaton.find_matches_as_indexes(big, overlapping=True)
     if not found:
         return pd.DataFrame(columns=columns)
     m = np.asarray(found, dtype=np.int64)
@@ -465,9 +472,11 @@ def _text_matches(texts, rules):
                        "pattern": m[match, 0]})
     df = df.sort_values(["text", "start", "kind"], kind="stable", ignore_index=True)
     # Clauses and items: the separators before a match within its text.
-    is_end = (df["kind"] == _KIND_END).to_numpy()
-    is_sep = is_end | (df["kind"] == _KIND_ITEM).to_numpy()
     by_text = df["text"]
+    bracket = (df["kind"] == _KIND_OPEN).to_numpy().astype(np.int64) - (df["kind"] == _KIND_CLOSE).to_numpy()
+    inside = (pd.Series(bracket).groupby(by_text).cumsum() > 0).to_numpy() | (bracket != 0)
+    is_end = (df["kind"] == _KIND_END).to_numpy()
+    is_sep = is_end | ((df["kind"] == _KIND_ITEM).to_numpy() & ~inside)
     df["clause"] = pd.Series(is_end.astype(np.int64)).groupby(by_text).cumsum() - is_end
     df["item"] = pd.Series(is_sep.astype(np.int64)).groupby(by_text).cumsum() - is_sep
     lengths = np.diff(offsets) - 1
@@ -476,7 +485,9 @@ def _text_matches(texts, rules):
     df["quote_end"] = df["quote_end"].fillna(pd.Series(lengths[df["text"]]))
     df["item_end"] = pd.Series(np.where(is_sep, df["start"], np.nan)).groupby(by_text).bfill()
     df["item_end"] = df["item_end"].fillna(pd.Series(lengths[df["text"]]))
-    df = df[~is_sep]
+    df["inside"] = inside
+    kind = df["kind"].to_numpy()
+    df = df[~is_sep & (bracket == 0) & ~(inside & ((kind == _KIND_MAKE) | (kind == _KIND_TRADE) | (kind == _KIND_SERVICE)))]
     kind = df["kind"].to_numpy()
     # A clause does what its strongest activity word says, or what a matched keyword implies.
     df["rank"] = np.select([kind == _KIND_MAKE, kind == _KIND_SERVICE, kind == _KIND_TRADE],
@@ -494,11 +505,15 @@ def _text_matches(texts, rules):
         keep[exact] = [_whole_item(texts[t], s, e)
                        for t, s, e in words.loc[exact, ["text", "start", "end"]].itertuples(index=False)]
         words = words[keep]
+    if words["inside"].any():  # a bracketed word counts where its item names nothing outside
+        named_outside = ~words.groupby(["text", "item"])["inside"].transform("min")
+        words = words[~(words["inside"] & named_outside)]
     if words.empty:
         return pd.DataFrame(columns=columns)
     # Chinese noun phrases are head-final: in "无人机锂电池" the product is a battery. Of the
     # words matched in one item of a clause, the one ending last names what the item is.
     words = words[words["end"] == words.groupby(["text", "item"])["end"].transform("max")]
+    words = words[words["start"] == words.groupby(["text", "item"])["start"].transform("min")]
     words = words.join(activity, on=["text", "clause"])
     words["word"] = np.asarray(patterns, dtype=object)[words["pattern"].to_numpy()]
     words[["quote_start", "quote_end", "item_end"]] = words[["quote_start", "quote_end", "item_end"]].astype(np.int64)

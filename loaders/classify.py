@@ -50,7 +50,7 @@ __all__ = ["Rules", "SegmentWords", "load_rules", "embedded_codes_path", "classi
            "SERVICE_WORDS", "PRINCIPAL_CLAUSES", "normalize_scope", "MEMBERSHIP_COLUMNS"]
 
 #: Words that make a clause a making clause (the enterprise makes, grows or develops).
-MAKING_WORDS = ("制造", "生产", "加工", "研发", "研制", "设计", "封装", "测试", "种植", "养殖", "培育", "选育",
+MAKING_WORDS = ("制造", "生产", "加工", "研发", "研制", "设计", "封装", "测试", "封测", "种植", "养殖", "培育", "选育",
                 "育种", "繁育", "饲养", "屠宰", "组装", "装配", "制备", "开发", "栽培", "酿造", "焙烤",
                 "烘焙", "腌制", "冷冻", "速冻", "分切", "精制", "提炼", "成型", "改装", "总装", "试制")
 #: Words of trade-only clauses.
@@ -371,6 +371,8 @@ class _SegmentTables:
         self.service = np.array([i in rules.services() for i in ids], dtype=bool)
         self.inner = np.array([i in rules.inner_segments() for i in ids], dtype=bool)
         self.depth = np.array([i.count(".") for i in ids], dtype=np.int64)
+        self.parent = np.array([ids.index(rules.parents[i]) if rules.parents.get(i) in ids else -1 for i in ids],
+                               dtype=np.int64)
         self.related = np.array([[rules.related(a, b) for b in ids] for a in ids], dtype=bool).reshape(
             len(ids), len(ids))
         code = {i: k for k, i in enumerate(ids)}
@@ -840,7 +842,8 @@ def _drop_contradicted_classes(by_code, text, t, makes, sells):
     application, the scope is kept up to date. A service class (正餐服务, 超级市场零售) on a
     row whose scope serves nothing in that chain but makes something there ("调味品生产") is
     a factory; a making class (集成电路制造) on a row whose scope only sells in that chain
-    ("集成电路销售", no making clause) is a distributor."""
+    ("集成电路销售", no making clause) is a distributor, and on a row that only serves in
+    that chain ("餐饮服务") a restaurant."""
     if not len(by_code):
         return by_code
     text_key, is_service_text = t.chain_keys(text["row"], text["segment"])
@@ -851,7 +854,8 @@ def _drop_contradicted_classes(by_code, text, t, makes, sells):
     key, service_class = t.chain_keys(by_code["row"], by_code["segment"])
     factory = service_class & made[key] & ~serves[key]
     distributor = ~service_class & sells[key] & ~made[key] & ~serves[key]
-    return by_code.take(~(factory | distributor))
+    server = ~service_class & serves[key] & ~made[key]  # 肉制品加工 on a restaurant
+    return by_code.take(~(factory | distributor | server))
 
 
 def _drop_what_is_served(frame, t, makes):
@@ -939,7 +943,12 @@ def _combine(by_code, text, t, strings):
     c = codes.take(~_among(t.keys(codes["row"], codes["segment"]), confirmed) & (t.depth[codes["segment"]] > 0))
     other_chain = has_text[c["row"]] & ~in_text_chain[t.chain_keys(c["row"], c["segment"])[0]]
     c = c.assign(confidence=np.where(other_chain, _LOW, c["confidence"]), method=_BY_CODE)
-    c = c.take(other_chain | (c["confidence"] != _LOW))
+    # A class whose sibling the products or the first clause name: the class is coarse
+    # (蔬菜加工 on a bamboo-shoot cannery), the text says which of the kind it is.
+    principal = text["principal"]
+    sibling_named = _among(t.keys(c["row"], t.parent[c["segment"]]),
+                            t.keys(text["row"][principal], t.parent[text["segment"][principal]]))
+    c = c.take((other_chain | (c["confidence"] != _LOW)) & ~(sibling_named & (t.parent[c["segment"]] >= 0)))
 
     out = _Table.concat([agreed, from_text, c], MEMBERSHIP_COLUMNS)
     # Sorted by (row, segment), the first of each pair: agreed before text alone before class alone.

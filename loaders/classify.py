@@ -57,7 +57,7 @@ MAKING_WORDS = ("制造", "生产", "加工", "研发", "研制", "设计", "封
 TRADE_WORDS = ("销售", "批发", "零售", "进出口", "代理", "经销", "贸易", "采购", "经营", "售卖", "供应链管理")
 #: Words of service clauses (they make no member of a making segment).
 SERVICE_WORDS = ("服务", "咨询", "培训", "租赁", "维修", "维护", "检测", "运营", "运输", "配送", "仓储",
-                 "安装", "展览", "推广", "转让", "交流", "体验", "表演", "管理", "中介", "保养")
+                 "安装", "展览", "推广", "转让", "交流", "体验", "表演", "管理", "中介", "保养", "外包")
 
 #: A scope match under an industry class outside every chain counts only in these first clauses.
 PRINCIPAL_CLAUSES = 1
@@ -342,7 +342,10 @@ _SPEC = re.compile(r"[（(][^）)]*[）)]|[\s\dA-Za-z.\-+×*%/]+")
 #: Words after a product's head word that name a form or a part of the same thing, not another
 #: product: "飞控系统", "通信模块", "铝合金锻件", "杂交水稻种子", "闪存晶圆".
 _FORM_WORDS = ("系统", "模块", "模组", "单元", "平台", "设备", "装置", "总成", "产品", "系列", "制品", "整机",
-               "方案", "计算机", "控制器", "晶圆", "芯片", "显示屏", "种子", "种苗", "授权", "件", "板", "材")
+               "方案", "计算机", "控制器", "晶圆", "芯片", "显示屏", "种子", "种苗", "授权", "原型机", "样机", "件", "板",
+               "材")
+#: A tail longer than this names another thing ("飞行计划审批与监视系统" is software, not a drone).
+_FORM_TAIL = 5
 
 
 #: How a membership was found, in sort order (a scope match sorts after a product match).
@@ -351,6 +354,7 @@ METHODS = ("industry_code", "industry_code+product", "industry_code+scope_text",
 _METHOD = {m: i for i, m in enumerate(METHODS)}
 _BY_CODE = _METHOD["industry_code"]
 _PRODUCT, _SCOPE, _SCOPE_PRODUCT = _METHOD["product"], _METHOD["scope_text"], _METHOD["scope_text+product"]
+_BY_PRODUCT = [k for k, m in enumerate(METHODS) if "product" in m]
 #: The method of a text match the industry class agrees with.
 _WITH_CODE = np.array([_METHOD.get("industry_code+" + m, -1) for m in METHODS], dtype=np.int64)
 CONFIDENCES = ("high", "medium", "low")
@@ -533,7 +537,8 @@ def _names_the_item(texts, matches, rules):
     for k, (t, e, i) in enumerate(matches[["text", "end", "item_end"]].itertuples(index=False)):
         if not keep[k]:
             tail = _SPEC.sub("", texts[t][e:i])
-            keep[k] = len(tail) < 2 or clause_activity(tail) != "none" or any(w in tail for w in _FORM_WORDS)
+            keep[k] = len(tail) < 2 or clause_activity(tail) != "none" or \
+                (len(tail) <= _FORM_TAIL and any(tail.endswith(w) for w in _FORM_WORDS))
     return keep
 
 
@@ -934,8 +939,9 @@ def _combine(by_code, text, t, strings):
     same_chain = in_code_chain[t.chain_keys(alone["row"], alone["segment"])[0]]
     principal = alone["principal"]
     confidence = np.where(coded & ~same_chain, _LOW, np.where(principal, _MEDIUM, _LOW))
-    # A side clause the registry's class does not bear out is dropped.
-    from_text = alone.assign(confidence=confidence).take(~(coded & same_chain & ~principal))
+    # A side clause the registry's class does not bear out is dropped, in its chain or in
+    # another (通信设备制造 beside the avionics a 航空相关设备制造 class names).
+    from_text = alone.assign(confidence=confidence).take(~(coded & ~principal))
 
     has_text = np.zeros(n + 1, dtype=bool)
     has_text[text["row"]] = True
@@ -961,7 +967,8 @@ def _combine(by_code, text, t, strings):
     # so each (row, chain) is a run.
     inner, depth = t.inner[out["segment"]], t.depth[out["segment"]]
     says_more = _run_max(t.chain_keys(out["row"], out["segment"])[0], np.where(inner, depth, 99))
-    return out.take(~(inner & (says_more > depth)))
+    by_product = np.isin(out["method"], _BY_PRODUCT)  # a main product says what it is
+    return out.take(~(inner & (says_more > depth) & ~by_product))
 
 
 def _run_max(keys, values):

@@ -93,9 +93,9 @@ def test_bad_code_file_is_located(tmp_path):
     assert any(p == "mappings.3973.segments[0]" and m.startswith("unknown segment 'ic.nowhere'") for p, m in where)
 
 
-@pytest.mark.parametrize("name, floor", [("dev", (0.88, 0.91)), ("holdout", (0.78, 0.86))])
-def test_quality_on_the_labelled_sets(name, floor):
-    """Floors that keep today's quality, through the loader as a user runs it (the issue's
-    targets are precision 0.90 and recall 0.85; see scripts/classify_quality.py)."""
-    precision, recall, _, _ = quality(DATA / name / f"registry_{name}.csv")["all"]
-    assert precision >= floor[0] and recall >= floor[1], (precision, recall)
+@pytest.mark.parametrize("name", ["dev", "holdout"])
+def test_quality_on_the_labelled_sets(name):
+    """The issue's targets, precision 0.90 and recall 0.85, for each chain and overall,
+    through the loader as a user runs it (see scripts/classify_quality.py)."""
+    for chain, (precision, recall, _, _) in quality(DATA / name / f"registry_{name}.csv").items():
+        assert precision >= 0.90 and recall >= 0.85, (chain, precision, recall)

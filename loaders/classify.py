@@ -814,19 +814,21 @@ def _pieces(cells, scope):
     number = {p: k for k, p in enumerate(texts)}
     flat = np.array([number[p] for ps in read for p in ps], dtype=np.int32)
     count = np.array([len(ps) for ps in read], dtype=np.int64)
-    start = np.cumsum(count) - count
-    occurrence, k = _spread(np.arange(len(index)), count[index])
-    rows = rows[occurrence].astype(np.int32)
-    codes = flat[start[index[occurrence]] + k]
-    if scope and len(occurrence) == len(index):  # each raw piece one clause: number them as cut
-        first = parts.offsets.to_numpy()
-        clause = (np.arange(len(rows)) - (first[rows] - first[0])).astype(np.int32)
-    elif scope:  # number the clauses of each record, counting only non-empty ones
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-        clause = (np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))).astype(np.int32)
+    clause = np.zeros(len(index), dtype=np.int64)
+    if (count == 1).all():  # each raw piece is one piece: the clauses are numbered as cut
+        rows, codes = rows.astype(np.int32), flat[index]
+        if scope:
+            first = parts.offsets.to_numpy()
+            clause = np.arange(len(rows)) - (first[rows] - first[0])
     else:
-        clause = np.zeros(len(rows), dtype=np.int32)
-    return rows, clause, codes, texts
+        start = np.cumsum(count) - count
+        occurrence, k = _spread(np.arange(len(index)), count[index])
+        rows, codes = rows[occurrence].astype(np.int32), flat[start[index[occurrence]] + k]
+        clause = np.zeros(len(rows), dtype=np.int64)
+        if scope:  # number the clauses of each record, counting only non-empty ones
+            starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+            clause = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+    return rows, clause.astype(np.int32), codes, texts
 
 
 def _drop_own_sales(frame, t, makes):
@@ -906,9 +908,10 @@ def _combine(by_code, text, t, strings):
     """
     codes = by_code
     n = int(max(text["row"].max(initial=-1), codes["row"].max(initial=-1))) + 1
-    # Each text membership beside each class membership of its row (both are sorted by row).
-    lo = np.searchsorted(codes["row"], text["row"], side="left")
-    index, k = _spread(np.arange(len(text)), np.searchsorted(codes["row"], text["row"], side="right") - lo)
+    # Each text membership beside each class membership of its row (classes are sorted by row).
+    per_row = np.bincount(codes["row"], minlength=n)
+    lo = (np.cumsum(per_row) - per_row)[text["row"]]
+    index, k = _spread(np.arange(len(text)), per_row[text["row"]])
     of_code = lo[index] + k
     related = t.related[text["segment"][index], codes["segment"][of_code]]
     index, of_code = index[related], of_code[related]
@@ -916,9 +919,13 @@ def _combine(by_code, text, t, strings):
     tight = (t.depth[segment_code] > 0) & (codes["confidence"][of_code] != _LOW)
     deeper = np.where(t.depth[segment_code] > t.depth[segment], segment_code, segment)
     side = ~text["principal"][index] & (segment != segment_code) & (deeper == segment)
-    # One agreement per text membership, a tight one first.
-    pick = np.lexsort((~tight, index))
-    pick = pick[np.r_[True, index[pick][1:] != index[pick][:-1]]] if len(pick) else pick
+    # One agreement per text membership (``index`` is sorted): its first tight one, or its first.
+    pick = np.flatnonzero(np.r_[True, index[1:] != index[:-1]]) if len(index) else index
+    tight_at = np.flatnonzero(tight)
+    if len(tight_at):
+        first_tight = tight_at[np.searchsorted(tight_at, pick).clip(max=len(tight_at) - 1)]
+        run_end = np.r_[pick[1:], len(index)]
+        pick = np.where((first_tight >= pick) & (first_tight < run_end), first_tight, pick)
     agreed = _Table(row=rows[pick], segment=deeper[pick], method=_WITH_CODE[text["method"][index[pick]]],
                     evidence=strings.join(codes["evidence"][of_code[pick]], text["evidence"][index[pick]]),
                     confidence=np.where(tight[pick], _HIGH, _MEDIUM))

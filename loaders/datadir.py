@@ -47,7 +47,7 @@ def manifest_shape():
     columns = {name: list(dict.fromkeys([*HEADER_ALIASES[name], "source", "as_of"])) for name in TABLE_ORDER}
     return Fields({
         "name": Text(), "description": Text(), "as_of": Text(), "home_region": Text(), "source": Text(),
-        "chains": ListOf(Text()),
+        "chains": ListOf(Text()), "industry_codes": Text(),
         "tables": Fields({name: Text() for name in TABLE_ORDER}, what="table"),
         "columns": Fields({name: MapOf(Text(), Choice(cols, f"{name} column"))
                            for name, cols in columns.items()}, what="table"),
@@ -81,6 +81,25 @@ def _inside(paths, name, report, **where):
     if message:
         report.add("outside-path", message, **where)
     return message is None
+
+
+#: A data directory's own GB/T 4754 class table and mappings (the embedded one otherwise).
+INDUSTRY_CODES_NAME = "industry_codes.yaml"
+
+
+def _industry_codes(paths, manifest, report):
+    """The industry-code file the manifest names, or ``industry_codes.yaml`` in the
+    directory; None for the embedded one."""
+    name = manifest.get("industry_codes")
+    if name is None:
+        return paths / INDUSTRY_CODES_NAME if (paths / INDUSTRY_CODES_NAME).is_file() else None
+    if not _inside(paths, name, report, file=MANIFEST_NAME, path="industry_codes"):
+        return None
+    if not (paths / name).is_file():
+        report.add("missing-file", f"not a file: {name!r} (a GB/T 4754 file like {INDUSTRY_CODES_NAME})", file=MANIFEST_NAME,
+                   path="industry_codes")
+        return None
+    return paths / name
 
 
 def _chain_files(paths, manifest, report):
@@ -219,7 +238,8 @@ def read_data_dir(path=None, *, progress=None, allow_outside=()):
         raw[name] = (label, df)
 
     imported = read_imports(paths, manifest, chains, raw, report, progress=progress)
-    tables = normalize_tables(raw, chains, manifest, report, imported=imported)
+    tables = normalize_tables(raw, chains, manifest, report, imported=imported,
+                              industry_codes=_industry_codes(paths, manifest, report))
     _check_home_region(manifest, tables, report)
     _describe_enterprises(tables, raw, report)
     if not report.valid:

@@ -257,14 +257,15 @@ def _frame(table, /, **columns):
     return df[TABLE_COLUMNS[table]]
 
 
-def normalize_tables(raw, chains, manifest, report, *, imported=None):
+def normalize_tables(raw, chains, manifest, report, *, imported=None, industry_codes=None):
     """Turn raw tables {name: (file, DataFrame)} into schema tables, reporting problems.
 
     ``imported`` adds parts to the ``sources``, ``regions`` and ``enterprises`` tables:
     {name: [(file, DataFrame)]} under schema headers, with their own source and as_of
     (the manifest's column mappings and defaults are for the directory's own files).
     Each part is checked where it came from; an id already used by an earlier part is
-    a duplicate.
+    a duplicate. ``industry_codes`` is the directory's own GB/T 4754 file (classes and
+    their segments) for classifying registry rows; the embedded one by default.
     """
     inputs = {name: [TableInput(name, file, df, manifest, report)] for name, (file, df) in raw.items()}
     for name, parts in (imported or {}).items():
@@ -295,7 +296,11 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None):
     def rules():  # read once, and only for a table with something to classify
         from chainkg.loaders.classify import load_rules
 
-        return load_rules([s for c in chains for s in c.segments], report, chains=chains)
+        return load_rules([s for c in chains for s in c.segments], report, chains=chains, path=industry_codes,
+                          name=industry_codes and industry_codes.name)
+
+    if industry_codes:  # a user's file is checked even when nothing needs classifying
+        rules()
 
     enterprise_names = EnterpriseIndex([], [])
     if "enterprises" in inputs:

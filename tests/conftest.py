@@ -8,6 +8,20 @@ from helpers import demo_data_files, write_data_dir
 from neo4j_server import neo4j_clean, neo4j_server  # noqa: F401  (the real Neo4j test server)
 
 
+@pytest.fixture(scope="session")
+def rules():
+    """The classification rules of the embedded chains and industry-code table."""
+    import chainkg
+    from chainkg.loaders.classify import load_rules
+    from chainkg.loaders.report import Report
+
+    report = Report()
+    graph = chainkg.load()
+    rules = load_rules(graph.segments.values(), report, chains=graph.chains.values())
+    assert report.valid, report.lines()
+    return rules
+
+
 @pytest.fixture
 def demo_files():
     """The files of a small, valid data directory (a dict, to modify before writing)."""

@@ -21,15 +21,6 @@ from classify_eval import quality
 DATA = Path(__file__).parent / "data" / "classify"
 
 
-@pytest.fixture(scope="module")
-def rules():
-    report = Report()
-    graph = chainkg.load()
-    rules = load_rules(graph.segments.values(), report, chains=graph.chains.values())
-    assert report.valid, report.lines()
-    return rules
-
-
 def run(rules, rows):
     records = pd.DataFrame(rows, columns=["industry", "scope", "products"])
     memberships, outcome = classify(records, rules)

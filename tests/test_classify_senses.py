@@ -11,18 +11,7 @@ import collections
 import pandas as pd
 import pytest
 
-import chainkg
-from chainkg.loaders.classify import classify, load_rules
-from chainkg.loaders.report import Report
-
-
-@pytest.fixture(scope="module")
-def rules():
-    report = Report()
-    graph = chainkg.load()
-    rules = load_rules(graph.segments.values(), report, chains=graph.chains.values())
-    assert report.valid, report.lines()
-    return rules
+from chainkg.loaders.classify import classify
 
 
 def segments_of(rules, industry, scope, products=""):

@@ -40,8 +40,8 @@ def assert_same_results(graph, neo4j_store, region, strong_min=3):
                                                                                strong_min=strong_min)
     pd.testing.assert_frame_equal(_sorted(cy_gaps.completeness, ["chain"]),
                                   _sorted(mem_gaps.completeness, ["chain"]))
-    same = ["region", "region_name", "chain", "segment", "name", "parent_name", "stage", "status",
-            "action", "local_enterprises", "projects", "via"]
+    same = ["region", "region_name", "chain", "segment", "name", "parent_name", "stage", "status", "note",
+            "action", "local_enterprises", "projects", "via", "planned_by"]
     pd.testing.assert_frame_equal(_sorted(cy_gaps.gaps[same], keys), _sorted(mem_gaps.gaps[same], keys))
     return cypher
 
@@ -56,13 +56,17 @@ def test_embedded_data(neo4j_store):
 
 def test_synthetic_data(neo4j_store):
     g = synthetic_graph(3000, 300, seed=7)
+    # A census of X01 (and the regions below it) for two chains: missing there, unknown elsewhere.
+    census = pd.DataFrame([{"id": "registry-X01", "title": "Registry export of X01 (synthetic)",
+                            "coverage": "census", "census_regions": "X01", "census_chains": "ic;food"}])
+    g = g.replace(sources=pd.concat([g.sources, census], ignore_index=True))
     neo4j_store.export(g)
     counties = g.regions.loc[g.regions["level"] == "district", "id"].tolist()
     seen = set()
     for region in ["X0", "X01", "X0105", *counties[::37]]:
         for strong_min in (1, 3, 5):
             seen |= set(assert_same_results(g, neo4j_store, region, strong_min)["status"])
-    assert seen == {"present", "weak", "planned", "unresolved", "missing"}  # every rule was exercised
+    assert seen == {"present", "weak", "planned", "unresolved", "missing", "unknown"}  # every rule was exercised
 
 
 def test_cli_backend_neo4j_equals_library(neo4j_store, neo4j_clean):

@@ -99,7 +99,9 @@ def evidence_of(graph, regions, chains):
     facts = _fact_sources(graph)
     members = region_members(graph, list(regions))
     f = facts[facts["chain"].isin(list(chains))].merge(members, on="region")
-    found = f.groupby(["target", "chain"])["source"].agg(list).to_dict()
+    found = {}
+    for target, chain, source in f[["target", "chain", "source"]].drop_duplicates().itertuples(index=False):
+        found.setdefault((target, chain), []).append(source)
     census = {(r, c): census_sources(graph, r, c) for r in regions for c in chains} if _census_rows(graph) else {}
     coverage = dict(zip(graph.sources["id"], graph.sources["coverage"])) if len(graph.sources) else {}
     return evidence_frame(regions, chains, found, census, coverage)

@@ -101,7 +101,8 @@ def fact_cube(graph):
     j_r, j_s = codes_of(pr["region"], regions), codes_of(pr["segment"], segments)
     facts["projects_active"] = _scatter(shape, j_r, j_s, pr["status"].isin(ACTIVE_PROJECT_STATUSES).to_numpy(dtype=float))
     facts["projects_producing"] = _scatter(shape, j_r, j_s, (pr["status"] == "in_production").to_numpy(dtype=float))
-    facts["projects_landed"] = _scatter(shape, j_r, j_s, pr["status"].isin(("landed", "under_construction")).to_numpy(dtype=float))
+    landed = pr["status"].isin(("landed", "under_construction")).to_numpy(dtype=float)
+    facts["projects_landed"] = _scatter(shape, j_r, j_s, landed)
 
     # Candidate pool: an enterprise counts once for every leaf at or below its segments.
     starts, n_leaves, leaf_codes, _ = _leaf_expansion(graph, segments)

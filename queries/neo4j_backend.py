@@ -30,7 +30,8 @@ from chainkg.queries.priority import ACTIONS
 from chainkg.queries.settings import settings_for
 from chainkg.queries.status import GAP_STATUSES
 
-__all__ = ["STATUS_CYPHER", "CENSUS_CYPHER", "EVIDENCE_CYPHER", "PLANNED_BY_CYPHER", "segment_rows_neo4j", "leaf_status_neo4j", "coverage_neo4j", "gaps_neo4j"]
+__all__ = ["STATUS_CYPHER", "CENSUS_CYPHER", "EVIDENCE_CYPHER", "PLANNED_BY_CYPHER", "segment_rows_neo4j",
+           "leaf_status_neo4j", "coverage_neo4j", "gaps_neo4j"]
 
 # Own facts name a segment directly; subtree facts are those of the segment and everything
 # below it. Both are aggregated from the region side, so a district costs its own facts.
@@ -52,8 +53,8 @@ WITH t, ents, collect(CASE WHEN s IS NOT NULL THEN {id: s.id, rows: rows, cnt: c
 OPTIONAL MATCH (t)<-[:PART_OF*0..]-(:Region)<-[:LOCATED_IN]-(pr:Project)
                -[:TARGETS]->(x:Segment)-[:PART_OF*0..]->(s:Segment)
 WHERE x.chain IN $chains
-WITH ents, pres, s, count(CASE WHEN pr.status IN $active THEN 1 END) AS act,
-     count(CASE WHEN pr.status = 'in_production' THEN 1 END) AS prod,
+WITH ents, pres, s, count(DISTINCT CASE WHEN pr.status IN $active THEN pr END) AS act,
+     count(DISTINCT CASE WHEN pr.status = 'in_production' THEN pr END) AS prod,
      count(CASE WHEN x = s AND pr.status IN $active THEN 1 END) AS own_act,
      count(CASE WHEN x = s AND pr.status = 'in_production' THEN 1 END) AS own_prod
 WITH ents, pres, collect(CASE WHEN s IS NOT NULL THEN {id: s.id, act: act, prod: prod, own_act: own_act,

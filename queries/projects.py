@@ -27,8 +27,17 @@ def project_targets(graph):
 def anchor_projects(graph, settings):
     """The rows of :func:`project_targets` that are anchor projects under ``settings``."""
     t = project_targets(graph)
-    flags = graph.enterprises.drop_duplicates("id").set_index("id")["flags"].fillna("").astype(str)
-    flagged = pd.Series(["anchor" in str(f).split(";") for f in t["enterprise"].astype(object).map(flags)],
-                        index=t.index, dtype=bool)
+    t = t[t["status"].isin(ANCHOR_STATUSES)]
     big = pd.to_numeric(t["investment_cny"], errors="coerce").fillna(0) >= settings.anchor_min_cny
-    return t[t["status"].isin(ANCHOR_STATUSES) & (big | flagged)]
+    return t[big | t["enterprise"].isin(_anchor_enterprises(graph))]
+
+
+def _anchor_enterprises(graph):
+    """Ids of the enterprises flagged ``anchor`` (链主, 龙头企业); cached on the graph."""
+    if "anchor_enterprises" not in graph.cache:
+        e = graph.enterprises
+        flags = e["flags"].astype(object).fillna("").astype(str)
+        flagged = flags.str.contains("anchor", regex=False)
+        graph.cache["anchor_enterprises"] = sorted({i for i, f in zip(e["id"][flagged], flags[flagged])
+                                                    if "anchor" in f.split(";")})
+    return graph.cache["anchor_enterprises"]

@@ -137,11 +137,12 @@ def _planned_by(graph, regions, status):
     planned = status["status"] == "planned"
     if not planned.any():
         return out
-    t = project_targets(graph)
-    t = t[t["status"].isin(ACTIVE_PROJECT_STATUSES)].merge(region_members(graph, regions), on="region")
-    names = t.groupby(["target", "segment"])["name"].agg(project_names).to_dict()
     rows = status[planned]
     key = rows["via"].where(rows["via"].notna(), rows["segment"])
+    t = project_targets(graph)
+    t = t[t["status"].isin(ACTIVE_PROJECT_STATUSES) & t["segment"].isin(set(key))]
+    t = t.merge(region_members(graph, pd.unique(rows["region"]).tolist()), on="region")
+    names = t.groupby(["target", "segment"])["name"].agg(project_names).to_dict()
     out[planned] = [names.get((r, k), "") for r, k in zip(rows["region"], key)]
     return out
 
@@ -153,5 +154,5 @@ def completeness_of(status, graph=None):
     """
     evidence = None
     if graph is not None:
-        evidence = evidence_of(graph, list(dict.fromkeys(status["region"])), list(dict.fromkeys(status["chain"])))
+        evidence = evidence_of(graph, pd.unique(status["region"]).tolist(), pd.unique(status["chain"]).tolist())
     return completeness_table(status, evidence)

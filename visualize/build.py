@@ -345,7 +345,8 @@ def _header(graph, facts, folded, total, max_nodes, enterprises, projects):
                              for c in map(graph.chains.get, facts.chains) if c.source}),
         "completeness": [{"chain": graph.chains[c].name, "value": _range(comp.loc[c]),
                           "evidence": comp.at[c, "coverage"] or "no evidence",
-                          "missing": int(comp.at[c, "missing"]), "unknown": int(comp.at[c, "unknown"]), "weak": int(comp.at[c, "weak"]),
+                          "missing": int(comp.at[c, "missing"]), "unknown": int(comp.at[c, "unknown"]),
+                          "weak": int(comp.at[c, "weak"]),
                           "planned": int(comp.at[c, "planned"]), "gaps": _top_gaps(graph, facts, c)}
                          for c in facts.chains],
         "notices": notices,

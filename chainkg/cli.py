@@ -379,6 +379,11 @@ def gaps(state, regions, chains, all_regions, settings, backend, emit, **neo4j):
 def coverage(state, regions, chains, settings, backend, emit, **neo4j):
     """The status of every segment of a region's chains, as a tree.
 
+    Statuses: present, weak, planned (a project targets it), unresolved (present at a
+    level above, which leaf unknown), missing (a census source covers the region and
+    chain and lists none) and unknown (待摸底: no census covers it). Completeness is a
+    range with the evidence behind it, as in gaps.
+
     Example: chainkg coverage --chain 集成电路
     """
     from chainkg.queries import coverage as run_coverage

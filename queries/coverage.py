@@ -18,7 +18,7 @@ from chainkg.queries.projects import project_targets
 from chainkg.queries.settings import settings_for
 from chainkg.queries.status import completeness_of, segment_status
 
-__all__ = ["Coverage", "coverage", "rollup_status"]
+__all__ = ["Coverage", "coverage", "rollup_status", "placed_note", "join_notes"]
 
 
 @dataclass
@@ -83,7 +83,13 @@ def coverage(graph, region=None, chains=None, **settings):
     region_id = resolve_regions(graph, region)[0]
     chain_ids = resolve_chains(graph, chains)
     leaves = segment_status(graph, [region_id], chain_ids, s).set_index("segment")
-    sub = _subtree_facts(graph, graph.region_descendants(region_id), s)
+    local = graph.region_descendants(region_id)
+    sub = _subtree_facts(graph, local, s)
+    targets = project_targets(graph)
+    targets = targets[(targets["method"] != "given") & targets["region"].isin(local)]
+    placed = {}
+    for sid, name, evidence in targets[["segment", "name", "evidence"]].itertuples(index=False):
+        placed.setdefault(sid, []).append((name, evidence))
     rows = []
     for cid in chain_ids:
         for sid in graph.descendants(cid):
@@ -100,7 +106,7 @@ def coverage(graph, region=None, chains=None, **settings):
                 "stage": seg.stage, "status": status, "local_enterprises": ent,
                 "presence": _presence_text(f),
                 "projects": int(f["projects_active"] + f["projects_producing"]),
-                "note": _note(graph, status, via, sid)})
+                "note": join_notes(_note(graph, status, via, sid), placed_note(placed.get(sid, ())))})
     comp = completeness_of(leaves.reset_index(), graph)
     comp.insert(1, "region_name", graph.region_name(region_id))
     return Coverage(segments=pd.DataFrame(rows), completeness=comp)
@@ -134,6 +140,17 @@ def _presence_text(f):
     count = int(f["presence_count"])
     rows = int(f["presence_rows"])
     return f"{rows} presence row{'s' if rows > 1 else ''}" + (f", {count} enterprises counted" if count else "")
+
+
+def placed_note(projects):
+    """The note that names the projects placed in a segment without naming it: (name, evidence)."""
+    if not projects:
+        return ""
+    return "projects placed here: " + "; ".join(sorted({f"{n} ({e})" for n, e in projects}))
+
+
+def join_notes(*notes):
+    return "; ".join(n for n in notes if n)
 
 
 def _note(graph, status, via, sid):

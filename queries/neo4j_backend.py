@@ -23,14 +23,15 @@ import pandas as pd
 
 from chainkg.errors import AmbiguousReferenceError, UnknownReferenceError
 from chainkg.graph.schema import ACTIVE_PROJECT_STATUSES
-from chainkg.queries.coverage import Coverage
+from chainkg.queries.coverage import Coverage, join_notes, placed_note
 from chainkg.queries.evidence import completeness_table, evidence_frame, project_names
 from chainkg.queries.gaps import GAP_COLUMNS, GapReport, gap_notes
 from chainkg.queries.priority import ACTIONS
 from chainkg.queries.settings import settings_for
 from chainkg.queries.status import GAP_STATUSES
 
-__all__ = ["STATUS_CYPHER", "CENSUS_CYPHER", "EVIDENCE_CYPHER", "PLANNED_BY_CYPHER", "segment_rows_neo4j",
+__all__ = ["STATUS_CYPHER", "CENSUS_CYPHER", "EVIDENCE_CYPHER", "PLANNED_BY_CYPHER", "PLACED_CYPHER",
+           "segment_rows_neo4j",
            "leaf_status_neo4j", "coverage_neo4j", "gaps_neo4j"]
 
 # Own facts name a segment directly; subtree facts are those of the segment and everything
@@ -147,6 +148,13 @@ CALL {
 }
 WITH chain, source WHERE source IS NOT NULL
 RETURN chain, collect(DISTINCT source) AS sources
+"""
+
+# Projects (in the region and below) placed in a segment they do not name: method and evidence.
+PLACED_CYPHER = """
+MATCH (t:Region {id: $region})<-[:PART_OF*0..]-(:Region)<-[:LOCATED_IN]-(pr:Project)-[r:TARGETS]->(x:Segment)
+WHERE x.chain IN $chains AND r.method IS NOT NULL
+RETURN x.id AS segment, collect([pr.name, r.evidence]) AS placed
 """
 
 # The active projects (in the region and below) targeting each segment: what makes it planned.
@@ -298,10 +306,13 @@ def coverage_neo4j(store, region, chains=None, **settings):
     region_id, chain_ids, evidence, segs = segment_rows_neo4j(store, region, chains,
                                                               strong_min=s.strong_min)
     names = {x["id"]: x["name"] for x in segs}
+    placed = {r["segment"]: [tuple(p) for p in r["placed"]] for r in store.read(
+        PLACED_CYPHER, {"region": region_id, "chains": chain_ids})}
     rows = [{"chain": x["chain"], "segment": x["id"], "name": "  " * (int(x["level"]) - 1) + x["name"],
              "stage": x["stage"], "status": x["status"], "local_enterprises": x["f"]["sub_ent"],
              "presence": _presence_text(x["f"]), "projects": x["f"]["sub_act"] + x["f"]["sub_prod"],
-             "note": _note(x["status"], x["via"], names.get(x["via"]))} for x in segs]
+             "note": join_notes(_note(x["status"], x["via"], names.get(x["via"])),
+                                placed_note(placed.get(x["id"], ())))} for x in segs]
     comp = _completeness_table(region_id, chain_ids, evidence, segs)
     comp.insert(1, "region_name", _region_name(store, region_id))
     return Coverage(segments=pd.DataFrame(rows), completeness=comp)

@@ -129,6 +129,9 @@ def test_project_without_segment_takes_its_classified_enterprise(tmp_path):
     assert (t.at["p1", "segment"], t.at["p1", "method"]) == ("t.b", "enterprise")
     assert _status(g)["t.b"] == "present"
     assert "t.b" not in set(gaps(g, "500155", "t").gaps["segment"])
+    # the coverage tree says how the project got there
+    note = coverage(g, "500155", "t").segments.set_index("segment").at["t.b", "note"]
+    assert note == "projects placed here: 扩产项目 (enterprise's membership (scope_text))"
 
 
 def test_project_named_by_its_own_name(tmp_path):

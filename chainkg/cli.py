@@ -239,7 +239,8 @@ def scope_options(multiple_regions=False):
 
 
 WEIGHT_NAMES = {"demand": "w_demand", "supply": "w_supply", "closure": "w_closure",
-                "centrality": "w_centrality", "availability": "w_availability", "fit": "t_fit",
+                "centrality": "w_centrality", "availability": "w_availability", "anchor": "anchor_pull",
+                "fit": "t_fit",
                 "size": "t_size", "flags": "t_flags", "ties": "t_ties", "origin": "t_origin"}
 
 
@@ -268,13 +269,17 @@ def settings_options(f):
                   help="Weight of a segment one more supply step away, in (0, 1] [default: 0.5].")
     @click.option("--weight", "weights", multiple=True, metavar="TERM=W",
                   help="A score weight, repeatable. Priority terms [defaults]: demand [0.30], "
-                       "supply [0.15], closure [0.25], centrality [0.15], availability [0.15]; "
+                       "supply [0.15], closure [0.25], centrality [0.15], availability [0.15], "
+                       "anchor [0.40]; "
                        "target terms: fit [0.35], size [0.20], flags [0.15], ties [0.15], origin [0.15].")
+    @click.option("--anchor-min", "anchor_min", type=click.FloatRange(min=0), metavar="CNY",
+                  help="Investment (元) from which a landed or producing project is an anchor "
+                       "(链主/龙头) [default: 1e9, 10亿元].")
     @click.option("--prefer", "prefer", multiple=True, metavar="GROUP",
                   help="Preferred origin region group, repeatable [default: 长三角, 珠三角].")
     @functools.wraps(f)
-    def wrapper(*args, strong_min, decay, weights, prefer, **kwargs):
-        settings = {"strong_min": strong_min, "decay": decay,
+    def wrapper(*args, strong_min, decay, weights, prefer, anchor_min, **kwargs):
+        settings = {"strong_min": strong_min, "decay": decay, "anchor_min_cny": anchor_min,
                     "preferred_origins": list(prefer) or None}
         for item in weights:
             term, _, value = item.partition("=")
@@ -333,11 +338,16 @@ def _neo4j_query(state, name, regions, chains, settings, neo4j):
 def gaps(state, regions, chains, all_regions, settings, backend, emit, **neo4j):
     """Completeness and the ranked missing and weak segments of a region's chains.
 
-    For each chain: the completeness score, then every segment that is not present
-    with its status (missing / planned / weak), action (补链 fill between present
-    segments, 延链 extend on one side, 建链 build from nothing, 强链 strengthen), its
+    For each chain: completeness as a range (completeness_low: leaves known present or
+    weak; completeness_high: also unresolved and unknown leaves) with the evidence share,
+    coverage and sources; then every segment that is weak, planned, missing or unknown,
+    ranked, with its status and a note: missing is a confirmed gap (a census source
+    covers the region and chain), unknown (待摸底) means no census covers it, so check
+    first; planned names its projects. Then the action (补链 fill between present
+    segments, 延链 extend on one side, 建链 build from nothing, 强链 strengthen), the
     priority score and each term (demand, supply, closure, centrality, availability,
-    normalised to 0–1), local counts and candidate enterprises elsewhere.
+    anchor: the pull of a landed or producing 链主 project downstream; normalised to
+    0–1), local counts and candidate enterprises elsewhere.
 
     With --backend neo4j --uri … the statuses, actions and completeness are computed by
     Cypher in a database that 'chainkg export neo4j' wrote (without priority scores).
@@ -368,6 +378,11 @@ def gaps(state, regions, chains, all_regions, settings, backend, emit, **neo4j):
 @click.pass_obj
 def coverage(state, regions, chains, settings, backend, emit, **neo4j):
     """The status of every segment of a region's chains, as a tree.
+
+    Statuses: present, weak, planned (a project targets it), unresolved (present at a
+    level above, which leaf unknown), missing (a census source covers the region and
+    chain and lists none) and unknown (待摸底: no census covers it). Completeness is a
+    range with the evidence behind it, as in gaps.
 
     Example: chainkg coverage --chain 集成电路
     """
@@ -428,6 +443,11 @@ def pipeline(state, regions, chains, emit):
 @click.pass_obj
 def compare(state, regions, chains, settings, emit):
     """Regions side by side per chain: completeness, statuses, enterprises, projects.
+
+    Completeness is a range (low and high ends, evidence share, coverage, sources). A
+    warnings table comes first when the regions rest on different kinds of evidence (a
+    census beside mentions; facts naming segments above the leaves beside leaf-level
+    facts): compare the ranges then, not one figure.
 
     Example: chainkg compare --region 梁平区 --region 上海市 --chain ic
     """

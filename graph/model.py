@@ -144,6 +144,14 @@ class ChainGraph:
             return self.memberships
         return self.memberships[~self.memberships["enterprise"].isin(self.enterprises["id"][gone])]
 
+    @cached_property
+    def project_targets(self):
+        """One row per (project, segment) a project counts for: the segment it names, else
+        its enterprise's, else the one its name names (see :mod:`chainkg.graph.project_targets`)."""
+        from chainkg.graph.project_targets import project_targets
+
+        return project_targets(self)
+
     # ----- chain structure ---------------------------------------------------------
 
     @cached_property

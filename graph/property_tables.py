@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from chainkg.errors import ExportError
-from chainkg.graph.schema import NODE_KINDS, REL_TYPES
+from chainkg.graph.schema import DEFAULT_COVERAGE, NODE_KINDS, REL_TYPES
 
 __all__ = ["NodeTable", "RelationshipTable", "PropertyTables", "property_tables",
            "PROPERTY_TYPES", "MERGE_KEYS", "check_name"]
@@ -168,6 +168,13 @@ def _rels(type_, start, end, starts, ends, props=None):
     return RelationshipTable(type_, start, end, frame)
 
 
+def _sources(graph):
+    """The sources, each with its coverage (the default where a table gives none)."""
+    s = graph.sources
+    coverage = s["coverage"].where(s["coverage"].notna() & (s["coverage"].astype(str) != ""), DEFAULT_COVERAGE)
+    return s.assign(coverage=coverage)
+
+
 def _scope(graph, regions):
     """(regions kept as nodes, regions whose facts are kept) as in ``to_networkx``."""
     all_ids = set(graph.regions["id"].astype(str))
@@ -205,7 +212,7 @@ def property_tables(graph, regions=None, chains=None):
     >>> import chainkg
     >>> t = property_tables(chainkg.load(), regions=["梁平区"], chains=["lowalt"])
     >>> [n.label for n in t.nodes]
-    ['Chain', 'Segment', 'Region', 'Enterprise', 'Project']
+    ['Chain', 'Segment', 'Region', 'Enterprise', 'Project', 'Source']
     >>> {"PART_OF", "HAS_PRESENCE", "OPERATES_IN"} <= {r.type for r in t.relationships}
     True
     """
@@ -237,16 +244,18 @@ def property_tables(graph, regions=None, chains=None):
     mem = mem[mem["enterprise"].isin(ent["id"])]
     links = graph.links[graph.links["supplier"].isin(ent["id"]) & graph.links["customer"].isin(ent["id"])]
     proj = graph.projects[graph.projects["region"].isin(local)]
+    # Where each project counts: the segment it names, else its enterprise's or its name's.
+    targets = graph.project_targets
+    targets = targets[targets["project"].isin(proj["id"]) & targets["segment"].isin(seg_ids)]
     if chains:
-        proj = proj[proj["segment"].isin(seg_ids)]
-    targets = proj[proj["segment"].isin(seg_ids)]
+        proj = proj[proj["id"].isin(targets["project"])]
     by = proj[proj["enterprise"].isin(ent["id"])]
     pres = graph.presence[graph.presence["region"].isin(local) & graph.presence["segment"].isin(seg_ids)]
 
     seg_parent = seg_frame[seg_frame["parent"].notna()]
     seg_top = seg_frame[seg_frame["parent"].isna()]
     nodes = [_nodes("Chain", chain_frame), _nodes("Segment", seg_frame), _nodes("Region", reg),
-             _nodes("Enterprise", ent), _nodes("Project", proj)]
+             _nodes("Enterprise", ent), _nodes("Project", proj), _nodes("Source", _sources(graph))]
     rels = [
         _rels("PART_OF", "Segment", "Segment", seg_parent["id"], seg_parent["parent"]),
         _rels("PART_OF", "Segment", "Chain", seg_top["id"], seg_top["chain"]),
@@ -259,7 +268,8 @@ def property_tables(graph, regions=None, chains=None):
         _rels("SUPPLIES_TO", "Enterprise", "Enterprise", links["supplier"], links["customer"],
               {k: links[k] for k in ("product", "weight", "source", "as_of")}),
         _rels("LOCATED_IN", "Project", "Region", proj["id"], proj["region"]),
-        _rels("TARGETS", "Project", "Segment", targets["id"], targets["segment"]),
+        _rels("TARGETS", "Project", "Segment", targets["project"], targets["segment"],
+              {k: targets[k].where(targets["method"] != "given") for k in ("method", "evidence")}),
         _rels("BY", "Project", "Enterprise", by["id"], by["enterprise"]),
         _rels("HAS_PRESENCE", "Region", "Segment", pres["region"], pres["segment"],
               {k: pres[k] for k in ("enterprises", "note", "source", "as_of")}),

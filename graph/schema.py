@@ -21,9 +21,12 @@ __all__ = [
     "PROJECT_STATUS_WORDS",
     "ACTIVE_PROJECT_STATUSES",
     "SEGMENT_STATUSES",
+    "SOURCE_COVERAGES",
+    "DEFAULT_COVERAGE",
     "ENTERPRISE_FLAGS",
     "normalize_project_status",
     "normalize_flag",
+    "normalize_coverage",
 ]
 
 
@@ -62,6 +65,9 @@ NODE_KINDS = {
         NodeKind("Project", "id", ("name", "enterprise", "region", "segment", "investment_cny",
                                    "status", "signed_on", "started_on", "production_on",
                                    "expected_output_cny", "note", "source", "as_of")),
+        # What a source covers (census or mentions): the Neo4j backend reads it as memory does.
+        NodeKind("Source", "id", ("title", "publisher", "published", "as_of", "url", "note", "coverage",
+                                  "census_regions", "census_chains")),
     )
 }
 
@@ -73,7 +79,8 @@ REL_TYPES = {
         RelType("OPERATES_IN", ("Enterprise",), ("Segment",), ("share", "method", "confidence", "evidence",
                                                               "source", "as_of")),
         RelType("LOCATED_IN", ("Enterprise", "Project"), ("Region",)),
-        RelType("TARGETS", ("Project",), ("Segment",)),
+        # method and evidence where the project names no segment (its enterprise's, its name's)
+        RelType("TARGETS", ("Project",), ("Segment",), ("method", "evidence")),
         RelType("BY", ("Project",), ("Enterprise",)),
         RelType("SUPPLIES_TO", ("Enterprise",), ("Enterprise",), ("product", "weight", "source", "as_of")),
         # An aggregate fact: the source says the region has the segment (count may be unknown).
@@ -83,7 +90,10 @@ REL_TYPES = {
 
 #: Columns of the fact tables inside a ChainGraph, in order.
 TABLE_COLUMNS = {
-    "sources": ["id", "title", "publisher", "published", "as_of", "url", "note"],
+    # coverage: census (a complete list of enterprises) or mentions (positive evidence only);
+    # census_regions and census_chains: ;-separated ids the census covers (empty: all)
+    "sources": ["id", "title", "publisher", "published", "as_of", "url", "note", "coverage",
+                "census_regions", "census_chains"],
     "regions": ["id", "name", "name_en", "level", "parent", "source", "as_of"],
     "enterprises": ["id", "name", "region", "flags", "output_cny", "employees", "main_business",
                     "confidence", "region_source", "region_confidence", "source", "as_of",
@@ -133,7 +143,20 @@ _STATUS_LOOKUP = {w.lower(): s for s, words in PROJECT_STATUS_WORDS.items() for 
 #: Project statuses that make a segment "planned" rather than missing.
 ACTIVE_PROJECT_STATUSES = ("intent", "signed", "landed", "under_construction")
 
-SEGMENT_STATUSES = ("present", "weak", "planned", "missing", "unresolved")
+#: ``missing`` only where a census covers the region and chain; ``unknown`` (待摸底) elsewhere.
+SEGMENT_STATUSES = ("present", "weak", "planned", "missing", "unresolved", "unknown")
+
+#: What a source covers: ``census``, a complete list of a region's enterprises (a registry
+#: export, a 四上企业名录), where absence of a fact is evidence of absence; ``mentions``,
+#: positive evidence only (an article, a policy text, a list of examples).
+SOURCE_COVERAGES = ("census", "mentions")
+#: The coverage of a source that does not declare one (and of a fact whose source is not listed).
+DEFAULT_COVERAGE = "mentions"
+COVERAGE_WORDS = {
+    "census": ("census", "普查", "名录", "全量", "企业名录", "registry"),
+    "mentions": ("mentions", "mention", "提及", "举例", "文章", "article", "examples"),
+}
+_COVERAGE_LOOKUP = {w.lower(): c for c, words in COVERAGE_WORDS.items() for w in words}
 
 #: Enterprise flags: canonical English id -> accepted words.
 ENTERPRISE_FLAGS = {
@@ -143,6 +166,8 @@ ENTERPRISE_FLAGS = {
                      "国家级专精特新小巨人企业"),
     "high_tech": ("high_tech", "高新技术", "高新技术企业", "高企"),
     "listed": ("listed", "上市", "上市公司", "上市企业"),
+    # 链主 or 龙头: its landed or producing projects pull their upstream (see queries/priority.py)
+    "anchor": ("anchor", "链主", "链主企业", "龙头", "龙头企业"),
     "tech_sme": ("tech_sme", "科技型中小企业", "科技型企业"),
 }
 _QUOTES = str.maketrans("", "", "“”\"「」『』‘’'")  # 专精特新“小巨人” is 专精特新小巨人
@@ -173,3 +198,15 @@ def normalize_flag(value):
     'srdi'
     """
     return _FLAG_LOOKUP.get(str(value).strip().lower().translate(_QUOTES))
+
+
+def normalize_coverage(value):
+    """Return the canonical source coverage for ``value`` (the default when empty), or None.
+
+    Examples
+    --------
+    >>> normalize_coverage("普查"), normalize_coverage(""), normalize_coverage("maybe")
+    ('census', 'mentions', None)
+    """
+    text = str(value).strip().lower()
+    return DEFAULT_COVERAGE if not text else _COVERAGE_LOOKUP.get(text)

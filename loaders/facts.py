@@ -18,8 +18,9 @@ from chainkg.errors import AmbiguousReferenceError, ChainKGError, UnknownReferen
 from chainkg.graph.codes import RowHint, decode, has_duplicates, split_lists
 from chainkg.graph.model import segment_index
 from chainkg.graph.resolve import NameIndex
-from chainkg.graph.schema import (PROJECT_STATUSES, REGION_LEVELS, REQUIRED_COLUMNS, TABLE_COLUMNS,
-                                  normalize_flag, normalize_project_status)
+from chainkg.graph.schema import (DEFAULT_COVERAGE, PROJECT_STATUSES, REGION_LEVELS, REQUIRED_COLUMNS,
+                                  TABLE_COLUMNS, normalize_coverage, normalize_flag,
+                                  normalize_project_status)
 from chainkg.loaders import values as value_rules
 from chainkg.loaders import registry
 from chainkg.loaders.tables import map_headers
@@ -281,7 +282,7 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None, industry_c
         out["sources"] = _each_part(inputs["sources"], lambda t, earlier: _frame(
             "sources", id=t.ids(t.col("title"), "src", earlier),
             **{c: t.dates(c) if c in value_rules.DATE_COLUMNS else t.col(c)
-               for c in TABLE_COLUMNS["sources"][1:]}))
+               for c in TABLE_COLUMNS["sources"][1:] if c != "coverage"}, coverage=_coverage(t)))
         sources = set(out["sources"]["id"])
 
     regions = NameIndex("region")
@@ -291,6 +292,8 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None, industry_c
                                     lambda t, earlier: _regions(t, regions, parents, earlier))
 
     segments = segment_index(s for c in chains for s in c.segments)
+    if "sources" in out:
+        out["sources"] = _census_scopes(inputs["sources"], out["sources"], regions, chains)
 
     @functools.cache
     def rules():  # read once, and only for a table with something to classify
@@ -406,6 +409,34 @@ def _regions(t, index, parents, earlier=()):
     source, as_of = t.provenance(None)
     return _frame("regions", id=ids, name=names, name_en=t.col("name_en"), level=level,
                   parent=parent.where(parent != "", None), source=source, as_of=as_of)
+
+
+def _coverage(t):
+    """The coverage column: census or mentions (the default where empty)."""
+    values = t.col("coverage")
+    canon = values.map(normalize_coverage)
+    t.problems("bad-value", canon.isna(), "coverage",
+               lambda v: f"unknown coverage {v!r} (census/普查 or mentions/提及; empty means mentions)")
+    return canon.fillna(DEFAULT_COVERAGE)
+
+
+def _census_scopes(parts, frame, regions, chains):
+    """``census_regions`` and ``census_chains`` as ;-joined ids, each reference checked."""
+    chain_index = NameIndex("chain")
+    for c in chains:
+        chain_index.add(c.id, [c.name, c.name_en])
+    columns = {"census_regions": (regions, "region"), "census_chains": (chain_index, "chain")}
+    out = {c: [] for c in columns}
+    for t in parts:
+        for column, (index, kind) in columns.items():
+            tokens = _split_list(t, column)
+            ids, errors = resolve_values(tokens, index)
+            if errors:
+                t.problems_at(f"unknown-{kind}", tokens[tokens.isin(list(errors))], column,
+                              reference_message(index, errors))
+            joined = ids.dropna().groupby(level=0).agg(lambda v: ";".join(dict.fromkeys(v)))
+            out[column].append(joined.reindex(t.df.index).fillna(""))
+    return frame.assign(**{c: pd.concat(v, ignore_index=True).to_numpy() for c, v in out.items()})
 
 
 def _split_list(t, column):

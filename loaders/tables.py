@@ -34,6 +34,9 @@ HEADER_ALIASES = {
         "id": ("id", "来源编号", "编号"), "title": ("title", "标题", "名称"),
         "publisher": ("publisher", "发布机构", "发布者"), "published": ("published", "发布日期"),
         "as_of": ("as_of", "截至", "数据期间"), "url": ("url", "链接", "网址"), "note": ("note", "备注"),
+        "coverage": ("coverage", "覆盖", "覆盖范围", "证据类型"),
+        "census_regions": ("census_regions", "普查地区", "名录地区"),
+        "census_chains": ("census_chains", "普查产业链", "名录产业链"),
     },
     "regions": {
         "id": ("id", "code", "行政区划代码", "区划代码", "代码", "编码"), "name": ("name", "名称", "地区", "地区名称"),

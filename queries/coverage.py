@@ -14,15 +14,17 @@ import pandas as pd
 
 from chainkg.graph.schema import ACTIVE_PROJECT_STATUSES
 from chainkg.queries.common import resolve_chains, resolve_regions
+from chainkg.queries.projects import project_targets
 from chainkg.queries.settings import settings_for
 from chainkg.queries.status import completeness_of, segment_status
 
-__all__ = ["Coverage", "coverage"]
+__all__ = ["Coverage", "coverage", "rollup_status", "placed_note", "join_notes"]
 
 
 @dataclass
 class Coverage:
-    """Per-segment status of a region's chains (tree order) and completeness per chain."""
+    """Per-segment status of a region's chains (tree order) and completeness per chain
+    (a range, with its evidence: see :func:`~chainkg.queries.evidence.completeness_table`)."""
 
     segments: pd.DataFrame
     completeness: pd.DataFrame
@@ -49,7 +51,9 @@ def _subtree_facts(graph, region_ids, settings):
     pres_flag = counts.isna().groupby(pres["node"]).any()
     pres_rows = pres.groupby("node").size()
 
-    proj = graph.projects[graph.projects["region"].isin(region_ids)].merge(ups, on="segment")
+    targets = project_targets(graph)
+    proj = targets[targets["region"].isin(region_ids)].merge(ups, on="segment")
+    proj = proj.drop_duplicates(["project", "node"])  # a project placed in two leaves counts once above
     active = proj["status"].isin(ACTIVE_PROJECT_STATUSES).groupby(proj["node"]).sum()
     producing = (proj["status"] == "in_production").groupby(proj["node"]).sum()
     out = pd.DataFrame({"enterprises": ent, "presence_rows": pres_rows, "presence_count": pres_count,
@@ -79,7 +83,13 @@ def coverage(graph, region=None, chains=None, **settings):
     region_id = resolve_regions(graph, region)[0]
     chain_ids = resolve_chains(graph, chains)
     leaves = segment_status(graph, [region_id], chain_ids, s).set_index("segment")
-    sub = _subtree_facts(graph, graph.region_descendants(region_id), s)
+    local = graph.region_descendants(region_id)
+    sub = _subtree_facts(graph, local, s)
+    targets = project_targets(graph)
+    targets = targets[(targets["method"] != "given") & targets["region"].isin(local)]
+    placed = {}
+    for sid, name, evidence in targets[["segment", "name", "evidence"]].itertuples(index=False):
+        placed.setdefault(sid, []).append((name, evidence))
     rows = []
     for cid in chain_ids:
         for sid in graph.descendants(cid):
@@ -96,8 +106,8 @@ def coverage(graph, region=None, chains=None, **settings):
                 "stage": seg.stage, "status": status, "local_enterprises": ent,
                 "presence": _presence_text(f),
                 "projects": int(f["projects_active"] + f["projects_producing"]),
-                "note": _note(graph, status, via, sid)})
-    comp = completeness_of(leaves.reset_index())
+                "note": join_notes(_note(graph, status, via, sid), placed_note(placed.get(sid, ())))})
+    comp = completeness_of(leaves.reset_index(), graph)
     comp.insert(1, "region_name", graph.region_name(region_id))
     return Coverage(segments=pd.DataFrame(rows), completeness=comp)
 
@@ -107,8 +117,18 @@ def _parent_status(graph, sid, count, f, leaves, s):
         return "present"
     if count >= 1:
         return "weak"
-    below = leaves.loc[[x for x in graph.leaves(sid) if x in leaves.index], "status"]
-    for status in ("planned", "unresolved"):
+    return rollup_status(leaves.loc[[x for x in graph.leaves(sid) if x in leaves.index], "status"])
+
+
+def rollup_status(below):
+    """The status of a segment without facts below it, from its leaves' statuses.
+
+    Examples
+    --------
+    >>> rollup_status(pd.Series(["unknown", "unresolved"]))
+    'unresolved'
+    """
+    for status in ("planned", "unresolved", "unknown"):
         if (below == status).any():
             return status
     return "missing"
@@ -120,6 +140,17 @@ def _presence_text(f):
     count = int(f["presence_count"])
     rows = int(f["presence_rows"])
     return f"{rows} presence row{'s' if rows > 1 else ''}" + (f", {count} enterprises counted" if count else "")
+
+
+def placed_note(projects):
+    """The note that names the projects placed in a segment without naming it: (name, evidence)."""
+    if not projects:
+        return ""
+    return "projects placed here: " + "; ".join(sorted({f"{n} ({e})" for n, e in projects}))
+
+
+def join_notes(*notes):
+    return "; ".join(n for n in notes if n)
 
 
 def _note(graph, status, via, sid):

@@ -1,9 +1,11 @@
-"""Gap analysis: completeness of each chain and the ranked missing and weak segments.
+"""Gap analysis: completeness of each chain and the ranked gaps.
 
 The main query of chainkg. For a region (with every region below it) and its chains
-it returns the completeness score and every leaf segment that is not present, with
-its status, the action it calls for (补链, 强链, 延链, 建链), its priority score with
-each term, local counts and the number of candidate enterprises elsewhere.
+it returns completeness as a range (with the evidence behind it) and every leaf
+segment that is weak, planned, missing or unknown, with its status, what the status
+rests on (``note``: a confirmed gap, or one to check first), the action it calls for
+(补链, 强链, 延链, 建链), its priority score with each term, local counts and the
+number of candidate enterprises elsewhere.
 """
 
 from __future__ import annotations
@@ -15,12 +17,29 @@ import pandas as pd
 from chainkg.queries.common import county_regions, resolve_chains, resolve_regions
 from chainkg.queries.priority import TERMS
 from chainkg.queries.settings import settings_for
-from chainkg.queries.status import completeness_of, segment_status
+from chainkg.queries.status import GAP_STATUSES, completeness_of, segment_status
 
-__all__ = ["GapReport", "gaps"]
+__all__ = ["GapReport", "gaps", "gap_notes", "GAP_NOTES"]
+
+#: What each gap status rests on, as the ``note`` column says it.
+GAP_NOTES = {
+    "weak": "confirmed: local enterprises too few",
+    "missing": "confirmed gap: a census lists none",
+    "unknown": "check first (待摸底): no census covers it",
+    "planned": "in the pipeline",
+}
+
+
+def gap_notes(rows):
+    """The ``note`` of each gap row: confirmed, or to check first; a planned one names its projects."""
+    notes = rows["status"].map(GAP_NOTES).fillna("")
+    by = rows["planned_by"].fillna("") if "planned_by" in rows else ""
+    planned = rows["status"] == "planned"
+    return notes.where(~planned | (by == ""), GAP_NOTES["planned"] + ": " + by)
 
 GAP_COLUMNS = ["region", "region_name", "chain", "segment", "name", "parent_name", "stage", "status",
-               "action", "priority", *TERMS, "local_enterprises", "projects", "candidates", "via",
+               "note", "action", "priority", *TERMS, "local_enterprises", "projects", "candidates", "via",
+               "planned_by",
                *(f"{t}_raw" for t in TERMS)]
 
 
@@ -31,9 +50,11 @@ class GapReport:
     Attributes
     ----------
     completeness : DataFrame
-        One row per (region, chain): completeness and counts of leaves by status.
+        One row per (region, chain): completeness_low and completeness_high, the
+        evidence share, counts of leaves by status, coverage types and sources.
     gaps : DataFrame
-        One row per non-present leaf, highest priority first within each region and chain.
+        One row per weak, planned, missing or unknown leaf, highest priority first
+        within each region and chain.
     settings : Settings
     """
 
@@ -46,11 +67,12 @@ class GapReport:
 
     def brief_tables(self):
         """The columns a reader needs first (every column stays in CSV, JSON and XLSX)."""
-        cols = ["chain", "segment", "name", "status", "action", "priority", *TERMS,
+        cols = ["chain", "segment", "name", "status", "note", "action", "priority", *TERMS,
                 "local_enterprises", "projects", "candidates"]
         if self.gaps["region"].nunique() > 1:
             cols.insert(0, "region_name")
-        comp = self.completeness.drop(columns=["chain_name"])
+        comp = self.completeness.drop(columns=["chain_name"]).round(
+            {"completeness_low": 4, "completeness_high": 4, "evidence_share": 4})
         return {"completeness": comp, "gaps": self.gaps[cols].round(3)}
 
     def to_dict(self):
@@ -96,12 +118,13 @@ def gaps(graph, region=None, chains=None, *, all_regions=False, **settings):
     scored = segment_status(graph, regions, chain_ids, s)
 
     region_names = {r: graph.region_name(r) for r in regions}
-    comp = completeness_of(scored)
+    comp = completeness_of(scored, graph)
     comp.insert(1, "region_name", comp["region"].map(region_names))
     comp.insert(3, "chain_name", comp["chain"].map({c: graph.chains[c].name for c in chain_ids}))
 
     # segment_status lists regions and chains in the order asked; sort within each block.
-    g = scored[scored["status"].isin(("weak", "planned", "missing"))].copy()
+    g = scored[scored["status"].isin(GAP_STATUSES)].copy()
+    g["note"] = gap_notes(g)
     names = {sid: seg.name for sid, seg in graph.segments.items()}
     g["region_name"] = g["region"].map(region_names)
     g["name"] = g["segment"].map(names)

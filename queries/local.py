@@ -16,8 +16,9 @@ import pandas as pd
 
 from chainkg.graph.codes import codes_of, rows_match, unique_ints
 from chainkg.graph.schema import ACTIVE_PROJECT_STATUSES
+from chainkg.queries.projects import project_targets
 
-__all__ = ["FactCube", "fact_cube", "local_facts", "region_members"]
+__all__ = ["FactCube", "fact_cube", "local_facts", "region_members", "local_matrix"]
 
 
 
@@ -95,10 +96,13 @@ def fact_cube(graph):
     facts["presence_rows"] = _scatter(shape, p_r, p_s)
     facts["presence_flag"] = _scatter(shape, p_r, p_s, counts.isna().to_numpy(dtype=float))
 
-    pr = graph.projects
+    # Projects count for the segments they name, else their enterprise's or their name's.
+    pr = project_targets(graph)
     j_r, j_s = codes_of(pr["region"], regions), codes_of(pr["segment"], segments)
     facts["projects_active"] = _scatter(shape, j_r, j_s, pr["status"].isin(ACTIVE_PROJECT_STATUSES).to_numpy(dtype=float))
     facts["projects_producing"] = _scatter(shape, j_r, j_s, (pr["status"] == "in_production").to_numpy(dtype=float))
+    landed = pr["status"].isin(("landed", "under_construction")).to_numpy(dtype=float)
+    facts["projects_landed"] = _scatter(shape, j_r, j_s, landed)
 
     # Candidate pool: an enterprise counts once for every leaf at or below its segments.
     starts, n_leaves, leaf_codes, _ = _leaf_expansion(graph, segments)
@@ -139,3 +143,14 @@ def local_facts(graph, targets):
             np.add.at(m, target_rows, matrix[rows])
             out[name] = m
     return FactCube(list(targets), cube.segments, out)
+
+
+def local_matrix(graph, targets, rows):
+    """Rows of (region, segment) counted into a (targets × segments) matrix, each target
+    with the regions below it."""
+    cube = fact_cube(graph)
+    members = region_members(graph, targets)
+    m = rows.merge(members, on="region")
+    t = pd.Index(list(targets)).get_indexer(m["target"])
+    s = pd.Index(cube.segments).get_indexer(m["segment"])
+    return _scatter((len(targets), len(cube.segments)), t, s)

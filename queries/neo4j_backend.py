@@ -3,9 +3,13 @@
 The definitions are those of :mod:`chainkg.queries.status` and
 :mod:`chainkg.queries.coverage` (DESIGN §5): one Cypher statement aggregates the local
 facts (enterprises, presence rows, projects in the region and below it) per segment,
-derives the leaf statuses (with ``unresolved`` and ``planned`` via a segment above),
-rolls them up to the segments above the leaves, and sums the completeness of each
-chain. Python only shapes the records into the same tables as the in-memory queries.
+derives the leaf statuses (with ``unresolved`` and ``planned`` via a segment above, and
+``missing`` or ``unknown`` as the census sources that :data:`CENSUS_CYPHER` finds say),
+and rolls them up to the segments above the leaves. Projects count through their
+``TARGETS`` relationships, which the export writes from
+:func:`chainkg.graph.project_targets.project_targets`. Python shapes the records into
+the same tables as the in-memory queries and computes completeness with the same
+function (:func:`chainkg.queries.evidence.completeness_table`).
 
 Rows come out per chain in tree order, siblings sorted by id (Neo4j does not keep the
 template's order). Priority scores need the whole supply graph and the national
@@ -19,12 +23,16 @@ import pandas as pd
 
 from chainkg.errors import AmbiguousReferenceError, UnknownReferenceError
 from chainkg.graph.schema import ACTIVE_PROJECT_STATUSES
-from chainkg.queries.coverage import Coverage
-from chainkg.queries.gaps import GAP_COLUMNS, GapReport
+from chainkg.queries.coverage import Coverage, join_notes, placed_note
+from chainkg.queries.evidence import completeness_table, evidence_frame, project_names
+from chainkg.queries.gaps import GAP_COLUMNS, GapReport, gap_notes
 from chainkg.queries.priority import ACTIONS
 from chainkg.queries.settings import settings_for
+from chainkg.queries.status import GAP_STATUSES
 
-__all__ = ["STATUS_CYPHER", "segment_rows_neo4j", "leaf_status_neo4j", "coverage_neo4j", "gaps_neo4j"]
+__all__ = ["STATUS_CYPHER", "CENSUS_CYPHER", "EVIDENCE_CYPHER", "PLANNED_BY_CYPHER", "PLACED_CYPHER",
+           "segment_rows_neo4j",
+           "leaf_status_neo4j", "coverage_neo4j", "gaps_neo4j"]
 
 # Own facts name a segment directly; subtree facts are those of the segment and everything
 # below it. Both are aggregated from the region side, so a district costs its own facts.
@@ -46,8 +54,8 @@ WITH t, ents, collect(CASE WHEN s IS NOT NULL THEN {id: s.id, rows: rows, cnt: c
 OPTIONAL MATCH (t)<-[:PART_OF*0..]-(:Region)<-[:LOCATED_IN]-(pr:Project)
                -[:TARGETS]->(x:Segment)-[:PART_OF*0..]->(s:Segment)
 WHERE x.chain IN $chains
-WITH ents, pres, s, count(CASE WHEN pr.status IN $active THEN 1 END) AS act,
-     count(CASE WHEN pr.status = 'in_production' THEN 1 END) AS prod,
+WITH ents, pres, s, count(DISTINCT CASE WHEN pr.status IN $active THEN pr END) AS act,
+     count(DISTINCT CASE WHEN pr.status = 'in_production' THEN pr END) AS prod,
      count(CASE WHEN x = s AND pr.status IN $active THEN 1 END) AS own_act,
      count(CASE WHEN x = s AND pr.status = 'in_production' THEN 1 END) AS own_prod
 WITH ents, pres, collect(CASE WHEN s IS NOT NULL THEN {id: s.id, act: act, prod: prod, own_act: own_act,
@@ -83,7 +91,8 @@ WITH f, s, leaf, parents, local_count, present,
           WHEN f.own_act > 0 THEN 'planned'
           WHEN near_active IS NOT NULL THEN 'unresolved'
           WHEN near_planned IS NOT NULL THEN 'planned'
-          ELSE 'missing' END AS leaf_status,
+          WHEN s.chain IN $census THEN 'missing'
+          ELSE 'unknown' END AS leaf_status,
      CASE WHEN own_any THEN null ELSE coalesce(near_active.id, near_planned.id) END AS via
 WITH collect({f: f, leaf: leaf, parent: head(parents), local_count: local_count,
               status: leaf_status, via: via, chain: s.chain, weight: s.weight}) AS rows
@@ -99,12 +108,60 @@ WITH r, s, CASE WHEN r.leaf THEN r.status
      WHEN sub_count >= 1 THEN 'weak'
      WHEN 'planned' IN below_status THEN 'planned'
      WHEN 'unresolved' IN below_status THEN 'unresolved'
+     WHEN 'unknown' IN below_status THEN 'unknown'
      ELSE 'missing' END AS status
 WITH r.chain AS chain, collect(r {.*, status: status, id: s.id, name: s.name, stage: s.stage,
-                                  level: s.level}) AS segs,
-     sum(CASE WHEN r.leaf THEN r.weight ELSE 0.0 END) AS total,
-     sum(CASE WHEN r.leaf AND status IN ['present', 'weak', 'unresolved'] THEN r.weight ELSE 0.0 END) AS counted
-RETURN chain, CASE WHEN total > 0 THEN counted / total END AS completeness, segs
+                                  level: s.level}) AS segs
+RETURN chain, segs
+"""
+
+# The census sources that cover the region (or a region above it), per chain asked about.
+CENSUS_CYPHER = """
+MATCH (t:Region {id: $region})-[:PART_OF*0..]->(a:Region)
+WITH collect(DISTINCT a.id) AS above
+MATCH (src:Source) WHERE src.coverage = 'census'
+WITH above, src, [x IN split(coalesce(src.census_regions, ''), ';') WHERE x <> ''] AS regions,
+     [x IN split(coalesce(src.census_chains, ''), ';') WHERE x <> ''] AS chains
+WHERE size(regions) = 0 OR any(x IN regions WHERE x IN above)
+UNWIND $chains AS chain
+WITH src, chain, chains WHERE size(chains) = 0 OR chain IN chains
+RETURN chain, collect(src.id) AS sources
+"""
+
+# The sources of the facts that name a segment of each chain, in the region and below it.
+EVIDENCE_CYPHER = """
+MATCH (t:Region {id: $region})
+CALL {
+  WITH t
+  MATCH (t)<-[:PART_OF*0..]-(:Region)<-[:LOCATED_IN]-(e:Enterprise)-[o:OPERATES_IN]->(x:Segment)
+  WHERE x.chain IN $chains AND coalesce(e.registration, '') <> 'inactive'
+  RETURN x.chain AS chain, o.source AS source
+  UNION
+  WITH t
+  MATCH (t)<-[:PART_OF*0..]-(:Region)-[p:HAS_PRESENCE]->(x:Segment) WHERE x.chain IN $chains
+  RETURN x.chain AS chain, p.source AS source
+  UNION
+  WITH t
+  MATCH (t)<-[:PART_OF*0..]-(:Region)<-[:LOCATED_IN]-(pr:Project)-[:TARGETS]->(x:Segment)
+  WHERE x.chain IN $chains
+  RETURN x.chain AS chain, pr.source AS source
+}
+WITH chain, source WHERE source IS NOT NULL
+RETURN chain, collect(DISTINCT source) AS sources
+"""
+
+# Projects (in the region and below) placed in a segment they do not name: method and evidence.
+PLACED_CYPHER = """
+MATCH (t:Region {id: $region})<-[:PART_OF*0..]-(:Region)<-[:LOCATED_IN]-(pr:Project)-[r:TARGETS]->(x:Segment)
+WHERE x.chain IN $chains AND r.method IS NOT NULL
+RETURN x.id AS segment, collect([pr.name, r.evidence]) AS placed
+"""
+
+# The active projects (in the region and below) targeting each segment: what makes it planned.
+PLANNED_BY_CYPHER = """
+MATCH (t:Region {id: $region})<-[:PART_OF*0..]-(:Region)<-[:LOCATED_IN]-(pr:Project)-[:TARGETS]->(x:Segment)
+WHERE x.chain IN $chains AND pr.status IN $active
+RETURN x.id AS segment, collect(DISTINCT pr.name) AS names
 """
 
 
@@ -148,18 +205,33 @@ def _tree_order(segs):
 
 
 def segment_rows_neo4j(store, region, chains=None, *, strong_min=3):
-    """Run :data:`STATUS_CYPHER`; return (region id, chain ids, completeness by chain, segment rows)."""
+    """Run :data:`STATUS_CYPHER`; return (region id, chain ids, evidence table, segment rows).
+
+    The evidence table is :func:`chainkg.queries.evidence.evidence_frame`'s, from
+    :data:`CENSUS_CYPHER` and :data:`EVIDENCE_CYPHER`.
+    """
     region_id, chain_ids = _resolve_scope(store, region, chains)
-    records = store.read(STATUS_CYPHER, {"region": region_id, "chains": chain_ids,
-                                         "strong_min": int(strong_min),
-                                         "active": list(ACTIVE_PROJECT_STATUSES)})
+    params = {"region": region_id, "chains": chain_ids}
+    census = {r["chain"]: r["sources"] for r in store.read(CENSUS_CYPHER, params)}
+    found = {(region_id, r["chain"]): r["sources"] for r in store.read(EVIDENCE_CYPHER, params)}
+    coverage = {r["id"]: r["coverage"] for r in store.read("MATCH (s:Source) RETURN s.id AS id, "
+                                                           "s.coverage AS coverage")}
+    evidence = evidence_frame([region_id], chain_ids, found,
+                              {(region_id, c): v for c, v in census.items()}, coverage)
+    records = store.read(STATUS_CYPHER, {**params, "strong_min": int(strong_min),
+                                         "active": list(ACTIVE_PROJECT_STATUSES),
+                                         "census": [c for c in chain_ids if census.get(c)]})
     by_chain = {r["chain"]: r for r in records}
-    completeness, segs = {}, []
+    segs = []
     for cid in chain_ids:
         if cid in by_chain:
-            completeness[cid] = by_chain[cid]["completeness"]
             segs += _tree_order(by_chain[cid]["segs"])
-    return region_id, chain_ids, completeness, segs
+    planned_by = {r["segment"]: r["names"] for r in store.read(
+        PLANNED_BY_CYPHER, {**params, "active": list(ACTIVE_PROJECT_STATUSES)})}
+    for x in segs:
+        x["planned_by"] = (project_names(planned_by.get(x["via"] or x["id"], []))
+                           if x["status"] == "planned" and x["leaf"] else "")
+    return region_id, chain_ids, evidence, segs
 
 
 def _region_name(store, region_id):
@@ -167,17 +239,11 @@ def _region_name(store, region_id):
     return rows[0]["name"] if rows else region_id
 
 
-def _completeness_table(region_id, chain_ids, completeness, leaves):
-    rows = []
-    for cid in chain_ids:
-        if cid not in completeness:
-            continue
-        statuses = [s["status"] for s in leaves if s["chain"] == cid]
-        rows.append({"region": region_id, "chain": cid, "completeness": completeness[cid],
-                     **{k: statuses.count(k) for k in ("present", "weak", "unresolved", "planned",
-                                                       "missing")}})
-    return pd.DataFrame(rows, columns=["region", "chain", "completeness", "present", "weak",
-                                       "unresolved", "planned", "missing"])
+def _completeness_table(region_id, chain_ids, evidence, leaves):
+    """The in-memory definition (:func:`~chainkg.queries.evidence.completeness_table`) on these leaves."""
+    status = _leaf_frame(region_id, leaves)
+    status = status[status["chain"].isin(chain_ids)]
+    return completeness_table(status, evidence)
 
 
 def leaf_status_neo4j(store, region, chains=None, *, strong_min=3):
@@ -207,10 +273,10 @@ def _leaf_frame(region_id, segs):
              "weight": s["weight"], "status": s["status"], "enterprises": s["f"]["own_ent"],
              "local_count": s["local_count"], "presence_flag": s["f"]["own_pf"],
              "projects_active": s["f"]["own_act"], "projects_producing": s["f"]["own_prod"],
-             "via": s["via"]} for s in segs if s["leaf"]]
+             "via": s["via"], "planned_by": s["planned_by"]} for s in segs if s["leaf"]]
     return pd.DataFrame(rows, columns=["region", "chain", "segment", "parent", "weight", "status",
                                        "enterprises", "local_count", "presence_flag",
-                                       "projects_active", "projects_producing", "via"])
+                                       "projects_active", "projects_producing", "via", "planned_by"])
 
 
 def _note(status, via, via_name):
@@ -237,14 +303,17 @@ def coverage_neo4j(store, region, chains=None, **settings):
         The same columns as the in-memory query.
     """
     s = settings_for(None, **settings)
-    region_id, chain_ids, completeness, segs = segment_rows_neo4j(store, region, chains,
-                                                                  strong_min=s.strong_min)
+    region_id, chain_ids, evidence, segs = segment_rows_neo4j(store, region, chains,
+                                                              strong_min=s.strong_min)
     names = {x["id"]: x["name"] for x in segs}
+    placed = {r["segment"]: [tuple(p) for p in r["placed"]] for r in store.read(
+        PLACED_CYPHER, {"region": region_id, "chains": chain_ids})}
     rows = [{"chain": x["chain"], "segment": x["id"], "name": "  " * (int(x["level"]) - 1) + x["name"],
              "stage": x["stage"], "status": x["status"], "local_enterprises": x["f"]["sub_ent"],
              "presence": _presence_text(x["f"]), "projects": x["f"]["sub_act"] + x["f"]["sub_prod"],
-             "note": _note(x["status"], x["via"], names.get(x["via"]))} for x in segs]
-    comp = _completeness_table(region_id, chain_ids, completeness, [x for x in segs if x["leaf"]])
+             "note": join_notes(_note(x["status"], x["via"], names.get(x["via"])),
+                                placed_note(placed.get(x["id"], ())))} for x in segs]
+    comp = _completeness_table(region_id, chain_ids, evidence, segs)
     comp.insert(1, "region_name", _region_name(store, region_id))
     return Coverage(segments=pd.DataFrame(rows), completeness=comp)
 
@@ -273,8 +342,8 @@ def gaps_neo4j(store, region, chains=None, **settings):
     GapReport
     """
     s = settings_for(None, **settings)
-    region_id, chain_ids, completeness, segs = segment_rows_neo4j(store, region, chains,
-                                                                  strong_min=s.strong_min)
+    region_id, chain_ids, evidence, segs = segment_rows_neo4j(store, region, chains,
+                                                              strong_min=s.strong_min)
     status = _leaf_frame(region_id, segs)
     info = {r["id"]: r for r in store.read(
         "MATCH (s:Segment) WHERE s.chain IN $chains OPTIONAL MATCH (s)-[:PART_OF]->(p:Segment) "
@@ -283,7 +352,8 @@ def gaps_neo4j(store, region, chains=None, **settings):
     chains_named = {r["id"]: r["name"] for r in store.read(
         "MATCH (c:Chain) WHERE c.id IN $chains RETURN c.id AS id, c.name AS name", {"chains": chain_ids})}
     active = status.loc[status["status"].isin(("present", "weak", "unresolved")), "segment"].tolist()
-    g = status[status["status"].isin(("weak", "planned", "missing"))].copy()
+    g = status[status["status"].isin(GAP_STATUSES)].copy()
+    g["note"] = gap_notes(g)
     sides = {r["segment"]: (r["up"], r["down"]) for r in store.read(
         ACTION_CYPHER, {"leaves": g["segment"].tolist(), "active": active})}
 
@@ -303,7 +373,7 @@ def gaps_neo4j(store, region, chains=None, **settings):
     g["projects"] = g["projects_active"] + g["projects_producing"]
     g["candidates"] = pd.NA
     g = g.reindex(columns=GAP_COLUMNS)
-    comp = _completeness_table(region_id, chain_ids, completeness, status.to_dict("records"))
+    comp = _completeness_table(region_id, chain_ids, evidence, segs)
     comp.insert(1, "region_name", region_name)
     comp.insert(3, "chain_name", comp["chain"].map(chains_named))
     return GapReport(completeness=comp, gaps=g.reset_index(drop=True), settings=s)

@@ -17,8 +17,15 @@ non-present segments of the same region and chain:
   that close cycles removed;
 - **centrality**: betweenness of the segment in the chain's supply graph;
 - **availability**: candidate enterprises outside the region (see ``FactCube``).
+- **anchor**: anchor projects (see :mod:`chainkg.queries.projects`) in segments
+  downstream, weighted by distance like demand: the suppliers a landed or producing
+  链主 project needs. Weight ``anchor_pull``.
 
-Action: ``强链`` for weak; for missing and planned ``补链`` with an active upstream and
+The segments ranked are the weak, planned, missing and unknown ones. A segment that a
+landed or started project targets keeps ``landed_factor`` of its priority: it is being
+filled, and what that project needs upstream is the next question.
+
+Action: ``强链`` for weak; for missing, unknown and planned ``补链`` with an active upstream and
 downstream neighbour, ``延链`` with one side active, ``建链`` with neither.
 """
 
@@ -29,7 +36,7 @@ import numpy as np
 
 __all__ = ["ChainMatrices", "chain_matrices", "score", "TERMS", "ACTIONS"]
 
-TERMS = ("demand", "supply", "closure", "centrality", "availability")
+TERMS = ("demand", "supply", "closure", "centrality", "availability", "anchor")
 ACTIONS = {"strengthen": "强链", "fill": "补链", "extend": "延链", "build": "建链"}
 
 
@@ -110,18 +117,22 @@ def chain_matrices(graph, chain):
     return graph.cache[key]
 
 
-def score(m, code, count, pool_local, pool_total, settings):
+def score(m, code, count, pool_local, pool_total, settings, anchor=None, landed=None):
     """Actions, terms and priorities of one chain for every region.
 
     Parameters
     ----------
     m : ChainMatrices
     code : ndarray (regions × leaves)
-        Status codes (0 present, 1 weak, 2 planned, 3 unresolved, 4 missing).
+        Status codes (0 present, 1 weak, 2 planned, 3 unresolved, 4 missing, 5 unknown).
     count : ndarray
         Local enterprise counts (with presence counts).
     pool_local, pool_total
         Candidate enterprises in each region, and everywhere.
+    anchor : ndarray, optional
+        Anchor projects targeting each leaf, per region.
+    landed : ndarray of bool, optional
+        Leaves a landed or started project targets, per region.
 
     Returns
     -------
@@ -130,7 +141,7 @@ def score(m, code, count, pool_local, pool_total, settings):
         or None where the leaf is present or unresolved.
     """
     active = (code == 0) | (code == 1) | (code == 3)
-    gap = (code == 1) | (code == 2) | (code == 4)
+    gap = (code == 1) | (code == 2) | (code == 4) | (code == 5)
     eff = np.where(active, np.maximum(count, 1.0), 0.0)
     decay = m.decay_matrix(settings.decay)
     candidates = pool_total[None, :] - pool_local
@@ -140,6 +151,7 @@ def score(m, code, count, pool_local, pool_total, settings):
         "closure": m.closure(active.astype(float)),
         "centrality": np.broadcast_to(m.centrality, code.shape),
         "availability": candidates,
+        "anchor": (np.zeros(code.shape) if anchor is None else anchor) @ decay.T,
     }
     up_active = (active.astype(float) @ m.adj) > 0
     down_active = (active.astype(float) @ m.adj.T) > 0
@@ -158,5 +170,7 @@ def score(m, code, count, pool_local, pool_total, settings):
         out[f"{term}_raw"] = values
         out[term] = norm
         priority += weights[term] * np.nan_to_num(norm)
+    if landed is not None:
+        priority = np.where(landed & gap, priority * settings.landed_factor, priority)
     out["priority"] = np.where(gap, priority, np.nan)
     return out

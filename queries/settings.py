@@ -12,6 +12,10 @@ w_supply                0.15     priority weight: local supply upstream of the s
 w_closure               0.25     priority weight: supply paths the segment alone would close
 w_centrality            0.15     priority weight: betweenness in the chain's supply graph
 w_availability          0.15     priority weight: candidate enterprises elsewhere
+anchor_pull             0.40     priority weight: a landed or producing anchor project downstream
+anchor_min_cny          1e9      investment (元) from which a project is an anchor (10亿元)
+landed_factor           0.5      share of its priority a segment keeps when a landed or
+                                 started project targets it (it is being filled)
 t_fit                   0.35     target weight: how exactly the company works in the segment
 t_size                  0.20     target weight: output (log scale)
 t_flags                 0.15     target weight: 上市, 小巨人, 专精特新, 高新技术, 规上
@@ -50,6 +54,9 @@ class Settings:
     w_closure: float = 0.25
     w_centrality: float = 0.15
     w_availability: float = 0.15
+    anchor_pull: float = 0.40
+    anchor_min_cny: float = 1e9
+    landed_factor: float = 0.5
     t_fit: float = 0.35
     t_size: float = 0.20
     t_flags: float = 0.15
@@ -61,7 +68,8 @@ class Settings:
     @property
     def priority_weights(self):
         return {"demand": self.w_demand, "supply": self.w_supply, "closure": self.w_closure,
-                "centrality": self.w_centrality, "availability": self.w_availability}
+                "centrality": self.w_centrality, "availability": self.w_availability,
+                "anchor": self.anchor_pull}
 
     @property
     def target_weights(self):
@@ -91,6 +99,9 @@ SETTINGS_SHAPE = _SettingsShape({
     "strong_min": Number(low=1, integer=True),
     "decay": Number(low=0, high=1, low_open=True),
     **{f.name: Number(low=0) for f in fields(Settings) if f.name.startswith(("w_", "t_"))},
+    "anchor_pull": Number(low=0),
+    "anchor_min_cny": Number(low=0),
+    "landed_factor": Number(low=0, high=1),
     "preferred_origins": ListOf(Text()),
     "region_groups": MapOf(Text(), ListOf(Text())),
 }, what="setting")

@@ -6,10 +6,14 @@
 - ``planned``: nothing local, but a project in the region targets it (intent …
   under construction), or targets a segment above it;
 - ``unresolved``: no facts of its own, but facts name a segment above it: present at
-  that level, which leaf is unknown. Counts as present for completeness, never as a gap;
-- ``missing``: none of these.
+  that level, which leaf is unknown. Never a gap;
+- ``missing``: none of these, and a census source covers the region and chain
+  (see :mod:`chainkg.queries.evidence`): a confirmed gap;
+- ``unknown`` (待摸底): none of these, and no census covers it: nobody has looked.
 
-Every region and chain is computed in one pass of (regions × leaves) matrices.
+Projects count for the segments :func:`~chainkg.queries.projects.project_targets`
+places them in. Every region and chain is computed in one pass of (regions × leaves)
+matrices.
 """
 
 from __future__ import annotations
@@ -17,13 +21,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from chainkg.queries.local import fact_cube, local_facts
+from chainkg.graph.schema import ACTIVE_PROJECT_STATUSES
+from chainkg.queries.evidence import census_matrix, completeness_table, evidence_of, project_names
+from chainkg.queries.local import fact_cube, local_facts, local_matrix, region_members
 from chainkg.queries.priority import chain_matrices, score
+from chainkg.queries.projects import anchor_projects, project_targets
 
-__all__ = ["segment_status", "completeness_of", "ACTIVE_STATUSES", "STATUS_NAMES"]
+__all__ = ["segment_status", "completeness_of", "ACTIVE_STATUSES", "GAP_STATUSES", "STATUS_NAMES"]
 
-STATUS_NAMES = np.array(["present", "weak", "planned", "unresolved", "missing"], dtype=object)
-PRESENT, WEAK, PLANNED, UNRESOLVED, MISSING = range(5)
+STATUS_NAMES = np.array(["present", "weak", "planned", "unresolved", "missing", "unknown"], dtype=object)
+PRESENT, WEAK, PLANNED, UNRESOLVED, MISSING, UNKNOWN = range(6)
+#: Statuses the priority ranking covers.
+GAP_STATUSES = ("weak", "planned", "missing", "unknown")
 #: Statuses that mean local activity exists (for neighbours, demand and closure).
 ACTIVE_STATUSES = ("present", "weak", "unresolved")
 
@@ -38,7 +47,7 @@ def _ancestor_table(graph, leaves, seg_index):
     return anc
 
 
-def _chain_status(graph, chain, cube, pool_total, seg_index, settings):
+def _chain_status(graph, chain, cube, pool_total, seg_index, settings, censused, anchors):
     leaves = graph.leaves(chain)
     cols = np.array([seg_index[s] for s in leaves])
     f = {k: v[:, cols] for k, v in cube.facts.items()}
@@ -67,11 +76,13 @@ def _chain_status(graph, chain, cube, pool_total, seg_index, settings):
     planned = ~present & ~weak & active_proj
     unresolved = ~own_any & above_active
     planned_above = ~own_any & ~above_active & (via >= 0)
+    absent = np.where(censused[:, None], MISSING, UNKNOWN)
     code = np.select([present, weak, planned | planned_above, unresolved],
-                     [PRESENT, WEAK, PLANNED, UNRESOLVED], MISSING)
+                     [PRESENT, WEAK, PLANNED, UNRESOLVED], absent)
     via = np.where(unresolved | planned_above, via, -1)
     m = chain_matrices(graph, chain)
-    terms = score(m, code, count, f["pool"], pool_total[cols], settings)
+    terms = score(m, code, count, f["pool"], pool_total[cols], settings, anchor=anchors[:, cols],
+                  landed=f["projects_landed"] > 0)
     return leaves, code, count, f, via, terms
 
 
@@ -91,10 +102,12 @@ def segment_status(graph, regions, chains, settings):
     cube = local_facts(graph, regions)
     seg_index = {s: i for i, s in enumerate(cube.segments)}
     pool_total = fact_cube(graph)["pool"].sum(axis=0)
+    censused = census_matrix(graph, regions, chains)
+    anchors = local_matrix(graph, regions, anchor_projects(graph, settings)[["region", "segment"]])
     frames = []
-    for chain in chains:
+    for j, chain in enumerate(chains):
         leaves, code, count, f, via, terms = _chain_status(graph, chain, cube, pool_total, seg_index,
-                                                           settings)
+                                                           settings, censused[:, j], anchors)
         n_r, n_l = code.shape
         segs = graph.segments
         data = {
@@ -113,17 +126,33 @@ def segment_status(graph, regions, chains, settings):
         }
         data.update({k: v.ravel() for k, v in terms.items()})
         frames.append(pd.DataFrame(data))
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    out.insert(out.columns.get_loc("via") + 1, "planned_by", _planned_by(graph, regions, out))
+    return out
 
 
-def completeness_of(status):
-    """Completeness per (region, chain): Σ weights of present, weak and unresolved leaves / Σ weights."""
-    counted = status["status"].isin(ACTIVE_STATUSES)
-    w = status.assign(counted_weight=status["weight"].where(counted, 0.0))
-    g = w.groupby(["region", "chain"], sort=False)[["counted_weight", "weight"]].sum()
-    out = (g["counted_weight"] / g["weight"]).rename("completeness").reset_index()
-    names = ["present", "weak", "unresolved", "planned", "missing"]
-    counts = status.groupby(["region", "chain", "status"], sort=False).size().unstack(fill_value=0)
-    counts = counts.reindex(columns=names, fill_value=0).reset_index()
-    counts.columns.name = None
-    return out.merge(counts, on=["region", "chain"])
+def _planned_by(graph, regions, status):
+    """Names of the active projects (in each region and below) that make a leaf planned."""
+    out = pd.Series("", index=status.index, dtype=object)
+    planned = status["status"] == "planned"
+    if not planned.any():
+        return out
+    rows = status[planned]
+    key = rows["via"].where(rows["via"].notna(), rows["segment"])
+    t = project_targets(graph)
+    t = t[t["status"].isin(ACTIVE_PROJECT_STATUSES) & t["segment"].isin(set(key))]
+    t = t.merge(region_members(graph, pd.unique(rows["region"]).tolist()), on="region")
+    names = t.groupby(["target", "segment"])["name"].agg(project_names).to_dict()
+    out[planned] = [names.get((r, k), "") for r, k in zip(rows["region"], key)]
+    return out
+
+
+def completeness_of(status, graph=None):
+    """Completeness as a range per (region, chain), with its evidence when ``graph`` is given.
+
+    See :func:`chainkg.queries.evidence.completeness_table`.
+    """
+    evidence = None
+    if graph is not None:
+        evidence = evidence_of(graph, pd.unique(status["region"]).tolist(), pd.unique(status["chain"]).tolist())
+    return completeness_table(status, evidence)

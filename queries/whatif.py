@@ -18,7 +18,8 @@ HYPOTHETICAL = "what-if (hypothetical)"
 
 @dataclass
 class WhatIf:
-    """``completeness`` before and after per chain, and every segment whose result changed."""
+    """``completeness`` (low and high ends) before and after per chain, and every segment
+    whose result changed."""
 
     completeness: pd.DataFrame
     changes: pd.DataFrame
@@ -78,7 +79,7 @@ def whatif(graph, enterprises=(), projects=None, region=None, chains=None, **set
     >>> import chainkg
     >>> w = whatif(chainkg.load(), [("某晶圆厂", "逻辑与晶圆代工", "梁平区")], chains="ic")
     >>> w.changes[["segment", "status_before", "status_after"]].values.tolist()[0]
-    ['ic.fabrication.foundry', 'missing', 'weak']
+    ['ic.fabrication.foundry', 'unknown', 'weak']
     """
     region_ids = resolve_regions(graph, region)
     chain_ids = resolve_chains(graph, chains)
@@ -88,11 +89,12 @@ def whatif(graph, enterprises=(), projects=None, region=None, chains=None, **set
     s = settings_for(graph, **settings)
     before = segment_status(graph, region_ids, chain_ids, s)
     after = segment_status(after_graph, region_ids, chain_ids, s)
-    key = ["region", "chain"]
-    comp = completeness_of(before)[[*key, "completeness"]].merge(
-        completeness_of(after)[[*key, "completeness"]], on=key, suffixes=("_before", "_after"))
+    key, ends = ["region", "chain"], ["completeness_low", "completeness_high"]
+    comp = completeness_of(before)[[*key, *ends]].merge(
+        completeness_of(after)[[*key, *ends]], on=key, suffixes=("_before", "_after"))
     comp.insert(2, "region_name", comp["region"].map(graph.region_name))
-    comp["change"] = comp["completeness_after"] - comp["completeness_before"]
+    for end in ends:
+        comp[f"{end}_change"] = comp[f"{end}_after"] - comp[f"{end}_before"]
 
     cols = ["region", "chain", "segment", "status", "action", "priority"]
     both = before[cols].merge(after[cols], on=["region", "chain", "segment"], suffixes=("_before", "_after"))

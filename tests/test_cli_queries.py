@@ -63,7 +63,7 @@ def test_whatif_projects_file(tmp_path, graph):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     change = [c for c in data["changes"] if c["segment"] == "ic.fabrication.foundry"][0]
-    assert (change["status_before"], change["status_after"]) == ("missing", "planned")
+    assert (change["status_before"], change["status_after"]) == ("unknown", "planned")
     assert data["added"][0]["source"] == "what-if (hypothetical)"
 
 

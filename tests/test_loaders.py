@@ -110,7 +110,7 @@ def test_to_networkx_typed_and_filtered(demo_dir):
     g = chainkg.load(demo_dir)
     full = g.to_networkx()
     kinds = {d["kind"] for _, d in full.nodes(data=True)}
-    assert kinds == {"Chain", "Segment", "Region", "Enterprise", "Project"}
+    assert kinds == {"Chain", "Segment", "Region", "Enterprise", "Project", "Source"}
     types = {d["type"] for *_, d in full.edges(data=True)}
     assert {"PART_OF", "SUPPLIES", "OPERATES_IN", "LOCATED_IN", "TARGETS", "HAS_PRESENCE"} <= types
     local = g.to_networkx(regions=["梁平区"])

@@ -40,8 +40,8 @@ def assert_same_results(graph, neo4j_store, region, strong_min=3):
                                                                                strong_min=strong_min)
     pd.testing.assert_frame_equal(_sorted(cy_gaps.completeness, ["chain"]),
                                   _sorted(mem_gaps.completeness, ["chain"]))
-    same = ["region", "region_name", "chain", "segment", "name", "parent_name", "stage", "status",
-            "action", "local_enterprises", "projects", "via"]
+    same = ["region", "region_name", "chain", "segment", "name", "parent_name", "stage", "status", "note",
+            "action", "local_enterprises", "projects", "via", "planned_by"]
     pd.testing.assert_frame_equal(_sorted(cy_gaps.gaps[same], keys), _sorted(mem_gaps.gaps[same], keys))
     return cypher
 
@@ -56,13 +56,17 @@ def test_embedded_data(neo4j_store):
 
 def test_synthetic_data(neo4j_store):
     g = synthetic_graph(3000, 300, seed=7)
+    # A census of X01 (and the regions below it) for two chains: missing there, unknown elsewhere.
+    census = pd.DataFrame([{"id": "registry-X01", "title": "Registry export of X01 (synthetic)",
+                            "coverage": "census", "census_regions": "X01", "census_chains": "ic;food"}])
+    g = g.replace(sources=pd.concat([g.sources, census], ignore_index=True))
     neo4j_store.export(g)
     counties = g.regions.loc[g.regions["level"] == "district", "id"].tolist()
     seen = set()
     for region in ["X0", "X01", "X0105", *counties[::37]]:
         for strong_min in (1, 3, 5):
             seen |= set(assert_same_results(g, neo4j_store, region, strong_min)["status"])
-    assert seen == {"present", "weak", "planned", "unresolved", "missing"}  # every rule was exercised
+    assert seen == {"present", "weak", "planned", "unresolved", "missing", "unknown"}  # every rule was exercised
 
 
 def test_cli_backend_neo4j_equals_library(neo4j_store, neo4j_clean):
@@ -78,3 +82,25 @@ def test_cli_backend_neo4j_equals_library(neo4j_store, neo4j_clean):
     assert cypher["completeness"] == memory["completeness"]
     assert sorted(cypher["segments"], key=lambda r: r["segment"]) == \
         sorted(memory["segments"], key=lambda r: r["segment"])
+
+
+def test_projects_without_a_segment_and_a_census(neo4j_store):
+    """A project naming no segment counts for its enterprise's (平伟: three leaves) in both
+    backends, once per segment above them; a census of 梁平区 for ic makes its gaps missing."""
+    g = chainkg.load()
+    extra = pd.DataFrame([{"id": "x-pingwei", "name": "平伟扩产项目", "enterprise": "pingwei", "region": "500155",
+                           "status": "signed", "source": "lp-2025"},
+                          {"id": "x-named", "name": "某冷链物流项目", "region": "500155", "status": "under_construction",
+                           "source": "lp-2025"}])
+    census = pd.DataFrame([{"id": "registry", "title": "Registry export of 梁平区 (illustrative)",
+                            "coverage": "census", "census_regions": "500155", "census_chains": "ic"}])
+    g = g.replace(projects=pd.concat([g.projects, extra], ignore_index=True),
+                  sources=pd.concat([g.sources, census], ignore_index=True))
+    assert set(g.project_targets.loc[g.project_targets["project"] == "x-pingwei", "segment"]) == \
+        {"ic.packaging", "ic.fabrication.power", "ic.modules.optical"}
+    neo4j_store.export(g)
+    assert_same_results(g, neo4j_store, "500000")
+    leaves = assert_same_results(g, neo4j_store, "梁平区").set_index("segment")
+    assert leaves.at["ic.fabrication.foundry", "status"] == "missing"  # under the census
+    assert leaves.at["food.farming.rice", "status"] == "unknown"  # the census is of ic only
+    assert leaves.at["food.cold_chain", "status"] == "planned"  # placed by its name

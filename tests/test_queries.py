@@ -74,10 +74,15 @@ def row(report, segment):
 
 def test_hand_statuses_and_completeness(hand):
     cov = coverage(hand, "500155", "t").segments.set_index("segment")["status"]
-    assert cov.to_dict() == {"t.a": "present", "t.b": "missing", "t.m": "present",
+    # the fixture's one source gives mentions (the default): b, with no facts, is unknown, not missing
+    assert cov.to_dict() == {"t.a": "present", "t.b": "unknown", "t.m": "present",
                              "t.m.m1": "unresolved", "t.m.m2": "unresolved", "t.d": "weak"}
     r = gaps(hand, "500155", "t")
-    assert r.completeness.loc[0, "completeness"] == pytest.approx(5 / 6)  # (a1 + m1 + m2 + d2) / 6
+    comp = r.completeness.iloc[0]
+    assert comp["completeness_low"] == pytest.approx(3 / 6)  # (a1 + d2) / 6: leaf-level facts
+    assert comp["completeness_high"] == pytest.approx(1.0)  # + b1 (unknown) + m1 + m2 (unresolved)
+    assert comp["evidence_share"] == pytest.approx(3 / 6)
+    assert (comp["coverage"], comp["sources"]) == ("mentions", "test")
     assert set(r.gaps["segment"]) == {"t.b", "t.d"}  # unresolved leaves are never gaps
 
 
@@ -180,16 +185,20 @@ def test_paths(hand):
 
 def test_compare_two_regions(hand):
     c = compare(hand, ["500155", "320200"], "t")
-    assert c.summary["completeness"].round(4).tolist() == [round(5 / 6, 4), 0.5]  # b weak, m1 m2 unresolved
+    # 320200: b weak, m1 m2 unresolved, a and d unknown
+    assert c.summary["completeness_low"].round(4).tolist() == [0.5, round(1 / 6, 4)]
+    assert c.summary["completeness_high"].round(4).tolist() == [1.0, 1.0]
+    assert c.warnings.empty  # both rest on mentions, both with unresolved leaves
     assert c.segments.columns.tolist()[-2:] == ["梁平区 (500155)", "无锡市 (320200)"]
 
 
 def test_whatif_difference(hand):
     w = whatif(hand, [("新乙", "t.b", "500155")], chains="t")
     comp = w.completeness.iloc[0]
-    assert comp["completeness_after"] - comp["completeness_before"] == pytest.approx(1 / 6)
+    assert comp["completeness_low_after"] - comp["completeness_low_before"] == pytest.approx(1 / 6)
+    assert comp["completeness_high_change"] == 0  # b was counted at the high end while unknown
     ch = w.changes.set_index("segment")
-    assert ch.loc["t.b", "status_before"] == "missing" and ch.loc["t.b", "status_after"] == "weak"
+    assert ch.loc["t.b", "status_before"] == "unknown" and ch.loc["t.b", "status_after"] == "weak"
     assert len(hand.enterprises) == 13  # the original graph is unchanged
 
 
@@ -214,8 +223,8 @@ def test_embedded_gaps_are_explained():
     assert set(r.completeness["chain"]) == {"ic", "food", "lowalt"}
     assert r.gaps["action"].isin(["补链", "强链", "延链", "建链"]).all()
     assert r.gaps["priority"].between(0, 1).all()
-    # the article names no wafer fabrication in 梁平: foundry is a gap, materials are not
-    assert "ic.fabrication.foundry" in set(r.gaps["segment"])
+    # the article names no wafer fabrication in 梁平: foundry is a gap to check, materials are not gaps
+    assert r.gaps.set_index("segment").at["ic.fabrication.foundry", "status"] == "unknown"
     assert not r.gaps["segment"].str.startswith("ic.materials").any()
 
 

@@ -69,16 +69,17 @@ def test_embedded_map_shows_liangping_gaps(browser, tmp_path):
     open_checked(browser, out, cmap)
     browser.screenshot("viz-liangping")
 
-    missing = browser.js("return chainkgNodes.get({filter: n => n.status === 'missing'}).map(n => n.id)")
-    expected = [n["id"] for n in cmap.nodes if n.get("status") == "missing"]
-    assert sorted(missing) == sorted(expected) and "Segment:ic.fabrication.foundry" in missing
+    # no census covers 梁平区: wafer fabrication is unknown (待摸底), not missing
+    unknown = browser.js("return chainkgNodes.get({filter: n => n.status === 'unknown'}).map(n => n.id)")
+    expected = [n["id"] for n in cmap.nodes if n.get("status") == "unknown"]
+    assert sorted(unknown) == sorted(expected) and "Segment:ic.fabrication.foundry" in unknown
     dashes = browser.js("return chainkgNodes.get('Segment:ic.fabrication.foundry').shapeProperties.borderDashes")
     assert dashes
     header = browser.driver.find_element(By.TAG_NAME, "header").text
-    for words in ("梁平区", "集成电路", "2025-10", "梁平区“3+N”产业体系建设", "missing 缺失"):
+    for words in ("梁平区", "集成电路", "2025-10", "梁平区“3+N”产业体系建设", "8%–100% complete", "unknown 待摸底"):
         assert words in header
     legend = browser.driver.find_element(By.ID, "ck-legend").text
-    assert all(w in legend for w in ("present", "weak", "planned", "missing", "unresolved"))
+    assert all(w in legend for w in ("present", "weak", "planned", "missing", "unresolved", "unknown"))
 
 
 def test_hover_shows_status_action_and_enterprises(browser, tmp_path):

@@ -62,19 +62,19 @@ def parse(html):
 
 
 @pytest.mark.parametrize("segment, status, action", [
-    ("ic.fabrication.foundry", "missing", "补链 fill"),
+    ("ic.fabrication.foundry", "unknown", "补链 fill"),  # no census: 待摸底, not missing
     ("ic.fabrication.power", "weak", "强链 strengthen"),
     ("ic.materials.photoresist", "unresolved", None),
     ("ic.packaging", "present", None),
     ("lowalt.airframe.uav.large_medium", "planned", "延链 extend"),
-    ("food.farming.rice", "missing", "延链 extend"),
+    ("food.farming.rice", "unknown", "延链 extend"),
 ])
 def test_segment_status_colour_and_action(liangping, segment, status, action):
     node = by_id(map_data(liangping))[f"Segment:{segment}"]
     rows = dict(node["info"]["rows"])
     assert node["status"] == status and rows["status"].startswith(status)
     assert rows.get("action") == action
-    assert ("shapeProperties" in node) == (status == "missing")
+    assert ("shapeProperties" in node) == (status in ("missing", "unknown"))  # dashed: not seen here
 
 
 def test_map_matches_coverage_and_property_graph(liangping):

@@ -134,7 +134,7 @@ def map_data(graph, region=None, chains=None, *, enterprises=False, projects=Fal
     {'Chain': 1, 'Segment': 46, 'Enterprise': 1}
     >>> seg = {n["id"]: n for n in m.nodes}["Segment:ic.fabrication.foundry"]
     >>> seg["info"]["rows"][2], seg["shapeProperties"]
-    (['action', '补链 fill'], {'borderDashes': [6, 4]})
+    (['action', '补链 fill'], {'borderDashes': [2, 4]})
     """
     facts = map_facts(graph, region, chains, **settings)
     show_ent, show_proj, depth, folded, total = _fold_plan(graph, facts, max_nodes, enterprises, projects)
@@ -217,16 +217,25 @@ def _edge(a, b, rel, **extra):
     return {"from": a, "to": b, "type": rel, **EDGE_STYLE[rel], **extra}
 
 
+def _range(comp, fmt=".0%"):
+    """Completeness as the range it is: low–high, one figure only where they agree."""
+    low, high = comp["completeness_low"], comp["completeness_high"]
+    return f"{low:{fmt}}" if f"{low:{fmt}}" == f"{high:{fmt}}" else f"{low:{fmt}}–{high:{fmt}}"
+
+
 def _chain_node(graph, cid, facts, pos):
     chain = graph.chains[cid]
     comp = facts.completeness.set_index("chain").loc[cid]
     x, y = pos[f"Chain:{cid}"]
-    return {"id": f"Chain:{cid}", "kind": "Chain", "label": f"{chain.name}\n{comp['completeness']:.0%}",
+    return {"id": f"Chain:{cid}", "kind": "Chain", "label": f"{chain.name}\n{_range(comp)}",
             "x": x, "y": y, **KIND_STYLE["Chain"],
             "info": {"heading": f"{chain.name} {chain.name_en} ({cid})",
-                     "rows": _rows(("completeness 完整度", f"{comp['completeness']:.1%}"),
+                     "rows": _rows(("completeness 完整度", _range(comp, ".1%")),
+                                   ("evidence 证据", f"{comp['coverage'] or 'none'}; "
+                                                   f"{comp['evidence_share']:.0%} of leaves by leaf-level facts"),
                                    *((STATUS_WORDS[s].split(" (")[0] + " leaves", int(comp[s]))
-                                     for s in ("present", "weak", "unresolved", "planned", "missing")),
+                                     for s in ("present", "weak", "unresolved", "unknown", "planned",
+                                               "missing")),
                                    ("template", _source_title(graph, chain.source)),
                                    ("template as of", chain.as_of))}}
 
@@ -334,8 +343,10 @@ def _header(graph, facts, folded, total, max_nodes, enterprises, projects):
         "sources": [_source_title(graph, s) for s in facts.sources],
         "templates": sorted({f"{_source_title(graph, c.source)}" + (f", as of {c.as_of}" if c.as_of else "")
                              for c in map(graph.chains.get, facts.chains) if c.source}),
-        "completeness": [{"chain": graph.chains[c].name, "value": f"{comp.at[c, 'completeness']:.0%}",
-                          "missing": int(comp.at[c, "missing"]), "weak": int(comp.at[c, "weak"]),
+        "completeness": [{"chain": graph.chains[c].name, "value": _range(comp.loc[c]),
+                          "evidence": comp.at[c, "coverage"] or "no evidence",
+                          "missing": int(comp.at[c, "missing"]), "unknown": int(comp.at[c, "unknown"]),
+                          "weak": int(comp.at[c, "weak"]),
                           "planned": int(comp.at[c, "planned"]), "gaps": _top_gaps(graph, facts, c)}
                          for c in facts.chains],
         "notices": notices,

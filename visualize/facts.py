@@ -98,7 +98,7 @@ def map_facts(graph, region=None, chains=None, **settings):
     >>> import chainkg
     >>> f = map_facts(chainkg.load(), "梁平区", "ic")
     >>> f.segments.loc["ic.fabrication.foundry", ["status", "action"]].tolist()
-    ['missing', '补链']
+    ['unknown', '补链']
     >>> f.top["ic.packaging"]
     ['重庆平伟实业股份有限公司']
     """

@@ -20,6 +20,7 @@ STATUS_STYLE = {
     "planned": ("#42a5f5", "#0d47a1", None),
     "missing": ("#ffcdd2", "#c62828", [6, 4]),
     "unresolved": ("#cfd8dc", "#78909c", None),
+    "unknown": ("#ffffff", "#9e9e9e", [2, 4]),
 }
 assert set(STATUS_STYLE) == set(SEGMENT_STATUSES)
 
@@ -29,6 +30,7 @@ STATUS_WORDS = {
     "planned": "planned 规划中",
     "missing": "missing 缺失",
     "unresolved": "unresolved 待确认 (present above, which part unknown)",
+    "unknown": "unknown 待摸底 (no census: nobody has looked)",
 }
 
 ACTION_WORDS = {"强链": "强链 strengthen", "补链": "补链 fill", "延链": "延链 extend",

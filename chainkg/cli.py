@@ -239,7 +239,8 @@ def scope_options(multiple_regions=False):
 
 
 WEIGHT_NAMES = {"demand": "w_demand", "supply": "w_supply", "closure": "w_closure",
-                "centrality": "w_centrality", "availability": "w_availability", "anchor": "anchor_pull",
+                "centrality": "w_centrality", "availability": "w_availability", "feasibility": "w_feasibility",
+                "anchor": "anchor_pull",
                 "fit": "t_fit",
                 "size": "t_size", "flags": "t_flags", "ties": "t_ties", "origin": "t_origin"}
 
@@ -270,7 +271,7 @@ def settings_options(f):
     @click.option("--weight", "weights", multiple=True, metavar="TERM=W",
                   help="A score weight, repeatable. Priority terms [defaults]: demand [0.30], "
                        "supply [0.15], closure [0.25], centrality [0.15], availability [0.15], "
-                       "anchor [0.40]; "
+                       "feasibility [0.15], anchor [0.40]; "
                        "target terms: fit [0.35], size [0.20], flags [0.15], ties [0.15], origin [0.15].")
     @click.option("--anchor-min", "anchor_min", type=click.FloatRange(min=0), metavar="CNY",
                   help="Investment (元) from which a landed or producing project is an anchor "

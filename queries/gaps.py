@@ -10,12 +10,13 @@ number of candidate enterprises elsewhere.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
 from chainkg.queries.common import county_regions, resolve_chains, resolve_regions
 from chainkg.queries.priority import TERMS
+from chainkg.queries.relatedness import feasibility_of
 from chainkg.queries.settings import settings_for
 from chainkg.queries.status import GAP_STATUSES, completeness_of, segment_status
 
@@ -61,9 +62,11 @@ class GapReport:
     completeness: pd.DataFrame
     gaps: pd.DataFrame
     settings: object
+    notes: list = field(default_factory=list)
 
     def tables(self):
-        return {"completeness": self.completeness, "gaps": self.gaps}
+        notes = {"notes": pd.DataFrame({"note": self.notes})} if self.notes else {}
+        return {"completeness": self.completeness, "gaps": self.gaps, **notes}
 
     def brief_tables(self):
         """The columns a reader needs first (every column stays in CSV, JSON and XLSX)."""
@@ -73,14 +76,15 @@ class GapReport:
             cols.insert(0, "region_name")
         comp = self.completeness.drop(columns=["chain_name"]).round(
             {"completeness_low": 4, "completeness_high": 4, "evidence_share": 4})
-        return {"completeness": comp, "gaps": self.gaps[cols].round(3)}
+        notes = {"notes": pd.DataFrame({"note": self.notes})} if self.notes else {}
+        return {"completeness": comp, "gaps": self.gaps[cols].round(3), **notes}
 
     def to_dict(self):
         s = asdict(self.settings)
         s["preferred_origins"] = list(s["preferred_origins"])
         s["region_groups"] = {k: list(v) for k, v in s["region_groups"].items()}
         return {"settings": s, "completeness": self.completeness.to_dict("records"),
-                "gaps": self.gaps.to_dict("records")}
+                "gaps": self.gaps.to_dict("records"), "notes": list(self.notes)}
 
 
 def gaps(graph, region=None, chains=None, *, all_regions=False, **settings):
@@ -135,5 +139,6 @@ def gaps(graph, region=None, chains=None, *, all_regions=False, **settings):
     g["_block"] = (g["region"] != g["region"].shift()) | (g["chain"] != g["chain"].shift())
     g["_block"] = g["_block"].cumsum()
     g = g.sort_values(["_block", "priority", "segment"], ascending=[True, False, True], kind="stable")
+    note = feasibility_of(graph, regions, s).note
     return GapReport(completeness=comp.reset_index(drop=True),
-                     gaps=g[GAP_COLUMNS].reset_index(drop=True), settings=s)
+                     gaps=g[GAP_COLUMNS].reset_index(drop=True), settings=s, notes=[note] if note else [])

@@ -16,7 +16,11 @@ non-present segments of the same region and chain:
   paths that depend on it). Paths are counted on the chain's supply graph with edges
   that close cycles removed;
 - **centrality**: betweenness of the segment in the chain's supply graph;
-- **availability**: candidate enterprises outside the region (see ``FactCube``).
+- **availability**: candidate enterprises outside the region (see ``FactCube``);
+- **feasibility**: the density of the region's segments around it, as economic
+  complexity measures relatedness (:mod:`chainkg.queries.relatedness`); not available
+  (NaN, never 0) where the data holds too few regions or the region is not at the
+  matrix's level;
 - **anchor**: anchor projects (see :mod:`chainkg.queries.projects`) in segments
   downstream, weighted by distance like demand: the suppliers a landed or producing
   链主 project needs. Weight ``anchor_pull``.
@@ -36,7 +40,7 @@ import numpy as np
 
 __all__ = ["ChainMatrices", "chain_matrices", "score", "TERMS", "ACTIONS"]
 
-TERMS = ("demand", "supply", "closure", "centrality", "availability", "anchor")
+TERMS = ("demand", "supply", "closure", "centrality", "availability", "feasibility", "anchor")
 ACTIONS = {"strengthen": "强链", "fill": "补链", "extend": "延链", "build": "建链"}
 
 
@@ -117,7 +121,7 @@ def chain_matrices(graph, chain):
     return graph.cache[key]
 
 
-def score(m, code, count, pool_local, pool_total, settings, anchor=None, landed=None):
+def score(m, code, count, pool_local, pool_total, settings, anchor=None, landed=None, feasibility=None):
     """Actions, terms and priorities of one chain for every region.
 
     Parameters
@@ -133,6 +137,9 @@ def score(m, code, count, pool_local, pool_total, settings, anchor=None, landed=
         Anchor projects targeting each leaf, per region.
     landed : ndarray of bool, optional
         Leaves a landed or started project targets, per region.
+    feasibility : ndarray, optional
+        Density of each leaf in each region (:mod:`chainkg.queries.relatedness`); NaN
+        where it is not available, and then the term is NaN too, never 0.
 
     Returns
     -------
@@ -151,6 +158,7 @@ def score(m, code, count, pool_local, pool_total, settings, anchor=None, landed=
         "closure": m.closure(active.astype(float)),
         "centrality": np.broadcast_to(m.centrality, code.shape),
         "availability": candidates,
+        "feasibility": np.full(code.shape, np.nan) if feasibility is None else feasibility,
         "anchor": (np.zeros(code.shape) if anchor is None else anchor) @ decay.T,
     }
     up_active = (active.astype(float) @ m.adj) > 0
@@ -163,10 +171,10 @@ def score(m, code, count, pool_local, pool_total, settings, anchor=None, landed=
     weights = settings.priority_weights
     for term in TERMS:
         values = np.where(gap, raw[term], np.nan)
-        peak = np.nanmax(np.where(gap, raw[term], -np.inf), axis=1, keepdims=True)
+        peak = np.max(np.where(gap & ~np.isnan(values), values, -np.inf), axis=1, keepdims=True)
         with np.errstate(invalid="ignore", divide="ignore"):
             norm = np.where(peak > 0, values / peak, 0.0)
-        norm = np.where(gap, norm, np.nan)
+        norm = np.where(gap & ~np.isnan(values), norm, np.nan)  # not available is not 0
         out[f"{term}_raw"] = values
         out[term] = norm
         priority += weights[term] * np.nan_to_num(norm)

@@ -36,7 +36,7 @@ import pandas as pd
 
 from chainkg.graph.codes import codes_of
 
-__all__ = ["Relatedness", "relatedness", "MIN_REGIONS", "LEVELS"]
+__all__ = ["Relatedness", "relatedness", "feasibility_of", "Feasibility", "MIN_REGIONS", "LEVELS"]
 
 #: Fewer regions than this with any presence (M = 1 somewhere) and the measures are not
 #: reported: with a handful of regions every pair of segments looks related or unrelated
@@ -194,3 +194,41 @@ def _supply_adjacency(graph, segments):
             if u in index and v in index:
                 a[index[u], index[v]] = a[index[v], index[u]] = 1.0
     return a
+
+
+@dataclass
+class Feasibility:
+    """The density of each leaf in each asked region, or why there is none."""
+
+    regions: list
+    result: Relatedness
+
+    def leaves(self, leaves):
+        """(regions × leaves) density; NaN where not available (a region not at the matrix's
+        level, a leaf present nowhere, or too few regions)."""
+        out = np.full((len(self.regions), len(leaves)), np.nan)
+        r = self.result
+        if not r.available:
+            return out
+        rows = {c: i for i, c in enumerate(r.regions)}
+        cols = {s: j for j, s in enumerate(r.segments)}
+        ri = np.array([rows.get(c, -1) for c in self.regions])
+        cj = np.array([cols.get(s, -1) for s in leaves])
+        ok = (ri[:, None] >= 0) & (cj[None, :] >= 0)
+        out[ok] = r.density[np.where(ok, ri[:, None], 0), np.where(ok, cj[None, :], 0)][ok]
+        return out
+
+    @property
+    def note(self):
+        r = self.result
+        return "" if r.available else f"feasibility not available: {r.reason}"
+
+
+def feasibility_of(graph, regions, settings):
+    """The feasibility term's inputs for ``regions`` under ``settings`` (the relatedness
+    matrix is computed once per graph, level and blend)."""
+    key = ("relatedness", settings.feasibility_level, settings.feasibility_supply)
+    if key not in graph.cache:
+        graph.cache[key] = relatedness(graph, level=settings.feasibility_level,
+                                       supply_weight=settings.feasibility_supply)
+    return Feasibility(list(regions), graph.cache[key])

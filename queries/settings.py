@@ -12,6 +12,10 @@ w_supply                0.15     priority weight: local supply upstream of the s
 w_closure               0.25     priority weight: supply paths the segment alone would close
 w_centrality            0.15     priority weight: betweenness in the chain's supply graph
 w_availability          0.15     priority weight: candidate enterprises elsewhere
+w_feasibility           0.15     priority weight: relatedness (density) of the region's segments to it
+feasibility_level       district region level of the relatedness matrix (district, city, province,
+                                 country)
+feasibility_supply      0.3      weight of the templates' supply adjacency in the proximity (0: none)
 anchor_pull             0.40     priority weight: a landed or producing anchor project downstream
 anchor_min_cny          1e9      investment (元) from which a project is an anchor (10亿元)
 landed_factor           0.5      share of its priority a segment keeps when a landed or
@@ -31,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 
 from chainkg.errors import DataError
-from chainkg.graph.shapes import INVALID, Fields, ListOf, MapOf, Number, Text
+from chainkg.graph.shapes import INVALID, Choice, Fields, ListOf, MapOf, Number, Text
 
 __all__ = ["Settings", "settings_for", "settings_problems", "SETTINGS_SHAPE", "DEFAULT_REGION_GROUPS"]
 
@@ -54,6 +58,9 @@ class Settings:
     w_closure: float = 0.25
     w_centrality: float = 0.15
     w_availability: float = 0.15
+    w_feasibility: float = 0.15
+    feasibility_level: str = "district"
+    feasibility_supply: float = 0.3
     anchor_pull: float = 0.40
     anchor_min_cny: float = 1e9
     landed_factor: float = 0.5
@@ -69,7 +76,7 @@ class Settings:
     def priority_weights(self):
         return {"demand": self.w_demand, "supply": self.w_supply, "closure": self.w_closure,
                 "centrality": self.w_centrality, "availability": self.w_availability,
-                "anchor": self.anchor_pull}
+                "feasibility": self.w_feasibility, "anchor": self.anchor_pull}
 
     @property
     def target_weights(self):
@@ -102,6 +109,8 @@ SETTINGS_SHAPE = _SettingsShape({
     "anchor_pull": Number(low=0),
     "anchor_min_cny": Number(low=0),
     "landed_factor": Number(low=0, high=1),
+    "feasibility_level": Choice(("district", "city", "province", "country"), "region level"),
+    "feasibility_supply": Number(low=0, high=1),
     "preferred_origins": ListOf(Text()),
     "region_groups": MapOf(Text(), ListOf(Text())),
 }, what="setting")

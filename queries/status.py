@@ -26,6 +26,7 @@ from chainkg.queries.evidence import census_matrix, completeness_table, evidence
 from chainkg.queries.local import fact_cube, local_facts, local_matrix, region_members
 from chainkg.queries.priority import chain_matrices, score
 from chainkg.queries.projects import anchor_projects, project_targets
+from chainkg.queries.relatedness import feasibility_of
 
 __all__ = ["segment_status", "completeness_of", "ACTIVE_STATUSES", "GAP_STATUSES", "STATUS_NAMES"]
 
@@ -47,7 +48,7 @@ def _ancestor_table(graph, leaves, seg_index):
     return anc
 
 
-def _chain_status(graph, chain, cube, pool_total, seg_index, settings, censused, anchors):
+def _chain_status(graph, chain, cube, pool_total, seg_index, settings, censused, anchors, feasibility):
     leaves = graph.leaves(chain)
     cols = np.array([seg_index[s] for s in leaves])
     f = {k: v[:, cols] for k, v in cube.facts.items()}
@@ -82,7 +83,7 @@ def _chain_status(graph, chain, cube, pool_total, seg_index, settings, censused,
     via = np.where(unresolved | planned_above, via, -1)
     m = chain_matrices(graph, chain)
     terms = score(m, code, count, f["pool"], pool_total[cols], settings, anchor=anchors[:, cols],
-                  landed=f["projects_landed"] > 0)
+                  landed=f["projects_landed"] > 0, feasibility=feasibility.leaves(leaves))
     return leaves, code, count, f, via, terms
 
 
@@ -104,10 +105,11 @@ def segment_status(graph, regions, chains, settings):
     pool_total = fact_cube(graph)["pool"].sum(axis=0)
     censused = census_matrix(graph, regions, chains)
     anchors = local_matrix(graph, regions, anchor_projects(graph, settings)[["region", "segment"]])
+    feasibility = feasibility_of(graph, regions, settings)
     frames = []
     for j, chain in enumerate(chains):
         leaves, code, count, f, via, terms = _chain_status(graph, chain, cube, pool_total, seg_index,
-                                                           settings, censused[:, j], anchors)
+                                                           settings, censused[:, j], anchors, feasibility)
         n_r, n_l = code.shape
         segs = graph.segments
         data = {

@@ -82,7 +82,7 @@ def test_gaps_xlsx_one_sheet_per_table_and_formulas_neutralised(tmp_path, graph)
     import openpyxl
 
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["completeness", "gaps"]
+    assert wb.sheetnames == ["completeness", "gaps", "notes"]  # notes: feasibility not available here
     assert not (tmp_path / ".gaps.xlsx.tmp").exists() and len(list(tmp_path.iterdir())) == 1
 
 

@@ -111,3 +111,30 @@ def test_levels_and_options_are_checked(tmp_path):
     for bad in ({"level": "county"}, {"measure": "jobs"}, {"supply_weight": 1.5}):
         with pytest.raises(ValueError):
             relatedness(graph, **bad)
+
+
+def test_feasibility_is_a_priority_term_where_available(tmp_path):
+    from chainkg.queries import gaps
+
+    graph = _national(tmp_path, MIN_REGIONS + 5)
+    r = gaps(graph, chains="demo", all_regions=True)
+    assert not r.notes
+    rel = relatedness(graph, supply_weight=0.3)  # the default blend
+    rows, cols = {c: i for i, c in enumerate(rel.regions)}, {s: j for j, s in enumerate(rel.segments)}
+    known = r.gaps[r.gaps["segment"].isin(cols) & r.gaps["region"].isin(rows)]
+    assert len(known) > 10 and known["feasibility_raw"].notna().all()
+    for region, seg, raw in zip(known["region"], known["segment"], known["feasibility_raw"]):
+        assert raw == pytest.approx(rel.density[rows[region], cols[seg]])
+    assert ((known["feasibility"] >= 0) & (known["feasibility"] <= 1)).all()
+    assert known["feasibility"].nunique() > 2  # it separates segments and regions
+    # a leaf no region has (design, packaging) has no density: not available, not 0
+    assert r.gaps.loc[~r.gaps["segment"].isin(cols), "feasibility"].isna().all()
+
+
+def test_feasibility_not_available_is_said_not_zero():
+    from chainkg.queries import gaps
+
+    r = gaps(chainkg.load(), "梁平区", "ic")
+    assert r.gaps["feasibility"].isna().all() and r.gaps["feasibility_raw"].isna().all()
+    assert any(n.startswith("feasibility not available") for n in r.notes)
+    assert r.to_dict()["notes"] == r.notes

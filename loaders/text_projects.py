@@ -81,7 +81,7 @@ def _amount(pattern, text):
 
 def _project_segment(name, scope, segs):
     """The segment the text names for the project: the end of its name, else a whole name in its stretch."""
-    core = _FACILITY.sub("", name.strip("“”\"'"))
+    core = _FACILITY.sub("", re.sub("项目$", "", name).strip("“”\"'"))
     for start in range(len(core) - 1):
         ids = segs.top(segs.exact(core[start:]))
         if ids:

@@ -69,6 +69,18 @@ def test_processing_clusters_are_processing_not_farming():
                                              "food.primary.duck", "food.primary.beans"]
 
 
+@pytest.mark.parametrize("sentence, segment", [
+    ("华屹半导体靶材生产线项目总投资3.5亿元,7月开工。", "ic.materials.targets"),
+    ("云溪味道中央厨房预制菜产业园项目总投资8亿元,于5月开工。", "food.deep.prepared_dishes"),
+])
+def test_project_segment_from_the_end_of_its_name(sentence, segment):
+    from chainkg.loaders.text_projects import projects_in
+    from chainkg.loaders.text_segments import SegmentNames
+
+    (row,) = projects_in(sentence, SegmentNames(chainkg.load()))
+    assert row["segment"] == segment
+
+
 def test_write_appends_cited_rows_that_validate_once(tmp_path):
     import shutil
 

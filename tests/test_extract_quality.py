@@ -13,7 +13,7 @@ import pytest
 
 import chainkg
 from chainkg.loaders.text import extract
-from extract_eval import quality
+from extract_eval import attribute_quality, quality
 
 DATA = Path(__file__).parent / "data" / "extract"
 
@@ -23,6 +23,9 @@ FLOORS = {
     "holdout": {"segment": (0.95, 0.80), "project": (0.95, 0.95), "intention": (0.95, 0.95),
                 "figure": (0.95, 0.95)},
 }
+# (accuracy, precision, recall) floors of the found projects' attributes, on both sets.
+ATTRIBUTE_FLOORS = {"investment": (0.95, 0.95, 0.95), "output": (0.95, 0.95, 0.95), "status": (0.95, 0.95, 0.95),
+                    "month": (0.95, 0.95, 0.95), "segment": (0.90, 0.90, 0.90)}
 TRAPS = {"先", "链", "湿", "营", "一企一策", "点对点", "建链", "强链", "营商环境", "领先", "湿地"}
 
 
@@ -43,6 +46,16 @@ def test_precision_and_recall_floors(measured):
         assert n_labelled > 0, (folder, kind)
         assert precision >= p_floor, (folder, kind, precision)
         assert recall >= r_floor, (folder, kind, recall)
+
+
+@pytest.mark.parametrize("folder", sorted(FLOORS))
+def test_project_attribute_floors(folder):
+    table = attribute_quality(DATA / folder)
+    for attribute, (accuracy, precision, recall, n_projects, _, n_labelled) in table.items():
+        floors = ATTRIBUTE_FLOORS[attribute]
+        assert n_projects > 0 and n_labelled > 0, (folder, attribute)
+        measured = (accuracy, precision, recall)
+        assert all(v >= f for v, f in zip(measured, floors)), (folder, attribute, measured)
 
 
 @pytest.mark.parametrize("path", sorted(DATA.glob("*/*.txt")), ids=lambda p: p.name)

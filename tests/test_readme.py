@@ -146,6 +146,8 @@ def test_command_runs_as_written(tmp_path, ckg_dir, line, command, shown):  # no
             write_mydata(cwd)
     if "supply/" in command:
         write_supply(cwd)
+    if "tests/data/" in command:  # the labelled articles, as in a checkout
+        (cwd / "tests").symlink_to(ROOT / "tests")
     result = run(command, cwd)
     failing = any(re.match(r"Error: |\d+ problems? found", line) for line in shown)
     assert (result.returncode != 0) == failing, f"README line {line}: {command}\n{result.stdout}{result.stderr}"
@@ -179,3 +181,13 @@ def test_gaps_excerpt_is_what_gaps_prints(tmp_path):
     result = run("chainkg gaps --chain ic", tmp_path)
     assert result.returncode == 0, result.stderr
     assert_shown_output(result, block, "chainkg gaps --chain ic")
+
+
+def test_extract_quality_table_is_what_the_script_prints():
+    """The README's extraction quality table is what ``scripts/extract_quality.py`` prints."""
+    block = readme_block("$ python scripts/extract_quality.py", "console")[1:]
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "extract_quality.py")], capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert len(block) > 10
+    assert_shown_output(result, block, "python scripts/extract_quality.py")

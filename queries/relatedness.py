@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from chainkg.graph.codes import codes_of
+from chainkg.queries.local import fact_cube
 
 __all__ = ["Relatedness", "relatedness", "feasibility_of", "Feasibility", "MIN_REGIONS", "LEVELS"]
 
@@ -148,24 +149,41 @@ def relatedness(graph, level="district", measure="count", supply_weight=0.0, min
 
 
 def _matrix(graph, level, measure):
-    """Regions at ``level`` with enterprises, segments with enterprises, and the counts."""
-    e, mem = graph.enterprises, graph.counted_memberships
+    """Regions at ``level`` with enterprises, segments with enterprises, and the counts (or
+    output). Counts come from the fact cube the gap queries already hold."""
     at_level = _region_at_level(graph, level)
-    region = e["region"].astype(str).map(at_level)
+    if measure == "count":
+        cube = fact_cube(graph)
+        regions, x = cube.regions, cube["enterprises"]
+        segments = cube.segments
+    else:
+        regions, segments, x = _output_matrix(graph)
+    target, names = pd.factorize(pd.Series([at_level.get(str(r)) for r in regions], dtype=object))
+    out = np.zeros((len(names), len(segments)))
+    ok = target >= 0
+    np.add.at(out, target[ok], x[ok])
+    rows, cols = out.sum(axis=1) > 0, out.sum(axis=0) > 0
+    return [names[i] for i in np.flatnonzero(rows)], out[np.ix_(rows, cols)], \
+        [segments[j] for j in np.flatnonzero(cols)]
+
+
+def _output_matrix(graph):
+    """(regions × segments) output: each enterprise's ``output_cny`` shared equally among
+    the segments it operates in (0 where the table gives none)."""
+    e, mem = graph.enterprises, graph.counted_memberships
+    regions, segments = list(graph.regions["id"].astype(str)), list(graph.segments)
     rows = pd.DataFrame({"enterprise": mem["enterprise"].to_numpy(), "segment": mem["segment"].to_numpy()})
     rows = rows.drop_duplicates()
     where = codes_of(rows["enterprise"], e["id"])
-    rows = rows[where >= 0].assign(region=region.to_numpy()[where[where >= 0]])
-    rows = rows[rows["region"].notna()]
-    if measure == "output":
-        output = pd.to_numeric(e["output_cny"], errors="coerce").fillna(0.0).to_numpy() \
-            if "output_cny" in e else np.zeros(len(e))
-        per = rows.groupby("enterprise")["segment"].transform("size").to_numpy()
-        rows = rows.assign(value=output[codes_of(rows["enterprise"], e["id"])] / per)
-    else:
-        rows = rows.assign(value=1.0)
-    table = rows.pivot_table(index="region", columns="segment", values="value", aggfunc="sum", fill_value=0.0)
-    return list(table.index), table.to_numpy(dtype=float), list(table.columns)
+    rows, where = rows[where >= 0], where[where >= 0]
+    output = pd.to_numeric(e["output_cny"], errors="coerce").fillna(0.0).to_numpy() \
+        if "output_cny" in e else np.zeros(len(e))
+    per = rows.groupby("enterprise")["segment"].transform("size").to_numpy()
+    x = np.zeros((len(regions), len(segments)))
+    r, s = codes_of(e["region"].astype(str).to_numpy()[where], regions), codes_of(rows["segment"], segments)
+    ok = (r >= 0) & (s >= 0)
+    np.add.at(x, (r[ok], s[ok]), (output[where] / per)[ok])
+    return regions, segments, x
 
 
 def _region_at_level(graph, level):

@@ -264,6 +264,9 @@ def _check_setting(ctx, param, value):
 def settings_options(f):
     """Thresholds and weights of the queries (defaults from the manifest, then these)."""
 
+    @click.option("--strategy", type=click.Choice(["balanced", "low-hanging", "long-jump"]),
+                  help="Priority weight preset: low-hanging favours what related segments make feasible, "
+                       "long-jump closure and centrality; --weight wins over it [default: balanced].")
     @click.option("--strong-min", type=click.IntRange(min=1),
                   help="Local enterprises for a segment to count as present [default: 3].")
     @click.option("--decay", type=float, callback=_check_setting,
@@ -279,8 +282,8 @@ def settings_options(f):
     @click.option("--prefer", "prefer", multiple=True, metavar="GROUP",
                   help="Preferred origin region group, repeatable [default: 长三角, 珠三角].")
     @functools.wraps(f)
-    def wrapper(*args, strong_min, decay, weights, prefer, anchor_min, **kwargs):
-        settings = {"strong_min": strong_min, "decay": decay, "anchor_min_cny": anchor_min,
+    def wrapper(*args, strategy, strong_min, decay, weights, prefer, anchor_min, **kwargs):
+        settings = {"strategy": strategy, "strong_min": strong_min, "decay": decay, "anchor_min_cny": anchor_min,
                     "preferred_origins": list(prefer) or None}
         for item in weights:
             term, _, value = item.partition("=")

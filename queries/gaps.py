@@ -139,6 +139,7 @@ def gaps(graph, region=None, chains=None, *, all_regions=False, **settings):
     g["_block"] = (g["region"] != g["region"].shift()) | (g["chain"] != g["chain"].shift())
     g["_block"] = g["_block"].cumsum()
     g = g.sort_values(["_block", "priority", "segment"], ascending=[True, False, True], kind="stable")
-    note = feasibility_of(graph, regions, s).note
+    weights = ", ".join(f"{term} {w:g}" for term, w in s.priority_weights.items())
+    notes = [f"priority weights ({s.strategy}): {weights}", feasibility_of(graph, regions, s).note]
     return GapReport(completeness=comp.reset_index(drop=True),
-                     gaps=g[GAP_COLUMNS].reset_index(drop=True), settings=s, notes=[note] if note else [])
+                     gaps=g[GAP_COLUMNS].reset_index(drop=True), settings=s, notes=[n for n in notes if n])

@@ -5,6 +5,7 @@ Defaults can be changed in a data directory's manifest (``settings:``) and per c
 ======================  =======  ==========================================================
 setting                 default  meaning
 ======================  =======  ==========================================================
+strategy                balanced priority weight preset (below); explicit weights win over it
 strong_min              3        local enterprises for a segment to count as present
 decay                   0.5      weight of a segment one more supply step away
 w_demand                0.30     priority weight: local demand downstream of the segment
@@ -28,6 +29,13 @@ t_origin                0.15     target weight: origin in a preferred region gro
 preferred_origins       长三角,  region groups whose companies are preferred (产业转移)
                         珠三角
 ======================  =======  ==========================================================
+
+Strategy presets, after the Atlas of Economic Complexity's selection modes, set the
+priority weights at once: ``balanced`` (the defaults above), ``low-hanging`` (what the
+region's related segments make feasible: feasibility 0.45, closure 0.10, centrality 0.05)
+and ``long-jump`` (strategic segments that would complete or hold the chain together,
+however far from what the region does: closure 0.45, centrality 0.35, demand 0.20,
+supply 0.10, feasibility 0.05).
 """
 
 from __future__ import annotations
@@ -37,7 +45,7 @@ from dataclasses import dataclass, field, fields, replace
 from chainkg.errors import DataError
 from chainkg.graph.shapes import INVALID, Choice, Fields, ListOf, MapOf, Number, Text
 
-__all__ = ["Settings", "settings_for", "settings_problems", "SETTINGS_SHAPE", "DEFAULT_REGION_GROUPS"]
+__all__ = ["Settings", "STRATEGIES", "settings_for", "settings_problems", "SETTINGS_SHAPE", "DEFAULT_REGION_GROUPS"]
 
 #: Yangtze River Delta (three provinces and Shanghai) and Pearl River Delta (nine cities).
 DEFAULT_REGION_GROUPS = {
@@ -47,10 +55,20 @@ DEFAULT_REGION_GROUPS = {
 }
 
 
+#: Priority weights of each strategy preset (the others keep their defaults).
+STRATEGIES = {
+    "balanced": {},
+    "low-hanging": {"w_feasibility": 0.45, "w_closure": 0.10, "w_centrality": 0.05},
+    "long-jump": {"w_closure": 0.45, "w_centrality": 0.35, "w_demand": 0.20, "w_supply": 0.10,
+                  "w_feasibility": 0.05},
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Thresholds and weights of the queries (see the module docstring for meanings)."""
 
+    strategy: str = "balanced"
     strong_min: int = 3
     decay: float = 0.5
     w_demand: float = 0.30
@@ -109,6 +127,7 @@ SETTINGS_SHAPE = _SettingsShape({
     "anchor_pull": Number(low=0),
     "anchor_min_cny": Number(low=0),
     "landed_factor": Number(low=0, high=1),
+    "strategy": Choice(tuple(STRATEGIES), "strategy"),
     "feasibility_level": Choice(("district", "city", "province", "country"), "region level"),
     "feasibility_supply": Number(low=0, high=1),
     "preferred_origins": ListOf(Text()),
@@ -155,4 +174,6 @@ def settings_for(graph=None, **overrides):
                                     **{k: tuple(v) for k, v in checked["region_groups"].items()}}
     if "preferred_origins" in checked:
         checked["preferred_origins"] = tuple(checked["preferred_origins"])
+    preset = STRATEGIES[checked.get("strategy", "balanced")]
+    checked = {**{k: v for k, v in preset.items() if k not in values}, **checked}
     return replace(Settings(), **checked)

@@ -118,7 +118,7 @@ def test_feasibility_is_a_priority_term_where_available(tmp_path):
 
     graph = _national(tmp_path, MIN_REGIONS + 5)
     r = gaps(graph, chains="demo", all_regions=True)
-    assert not r.notes
+    assert not any("not available" in n for n in r.notes)
     rel = relatedness(graph, supply_weight=0.3)  # the default blend
     rows, cols = {c: i for i, c in enumerate(rel.regions)}, {s: j for j, s in enumerate(rel.segments)}
     known = r.gaps[r.gaps["segment"].isin(cols) & r.gaps["region"].isin(rows)]
@@ -138,3 +138,19 @@ def test_feasibility_not_available_is_said_not_zero():
     assert r.gaps["feasibility"].isna().all() and r.gaps["feasibility_raw"].isna().all()
     assert any(n.startswith("feasibility not available") for n in r.notes)
     assert r.to_dict()["notes"] == r.notes
+
+
+def test_strategy_presets_set_the_weights_and_explicit_weights_win():
+    from chainkg.queries import gaps
+    from chainkg.queries.settings import STRATEGIES, settings_for
+
+    assert settings_for().priority_weights["feasibility"] == 0.15
+    low = settings_for(strategy="low-hanging").priority_weights
+    assert low["feasibility"] == STRATEGIES["low-hanging"]["w_feasibility"] > low["closure"]
+    jump = settings_for(strategy="long-jump", w_closure=0.3).priority_weights
+    assert (jump["closure"], jump["centrality"]) == (0.3, STRATEGIES["long-jump"]["w_centrality"])
+    r = gaps(chainkg.load(), "梁平区", "lowalt", strategy="long-jump")
+    assert r.settings.strategy == "long-jump"
+    assert r.notes[0].startswith("priority weights (long-jump): demand 0.2, supply 0.1, closure 0.45")
+    with pytest.raises(Exception, match="unknown strategy"):
+        settings_for(strategy="moonshot")

@@ -401,6 +401,32 @@ def coverage(state, regions, chains, settings, backend, emit, **neo4j):
     emit(result, title=_title(graph, "coverage", result.completeness["region_name"].unique()))
 
 
+@cli.command("feasibility")
+@click.option("--region", "-r", help="Region code or name (default: home region).")
+@click.option("--chain", "-c", "chains", multiple=True, help="Chain id or name, repeatable (default: all).")
+@click.option("--level", type=click.Choice(["district", "city", "province", "country"]),
+              help="Region level of the region x segment matrix [default: district].")
+@click.option("--supply-blend", "supply_blend", type=click.FloatRange(0, 1),
+              help="Weight of the templates' supply adjacency in the proximity, 0-1 [default: 0.3].")
+@output_options
+@click.pass_obj
+def feasibility_command(state, region, chains, level, supply_blend, emit):
+    """Relatedness of each segment to what a region already has (economic complexity).
+
+    For every leaf: the region's enterprises in it, RCA (Balassa), presence M = RCA >= 1,
+    density (how much of the segment's neighbourhood the region has, by proximity), distance
+    (1 - density), opportunity gain and the segment's complexity (PCI), as py-ecomplexity
+    defines them, on the region x segment matrix of the loaded data. With fewer than 30
+    regions with enterprises the figures are empty and a note says why.
+
+    Example: chainkg --data national feasibility --region 梁平区 --chain ic
+    """
+    from chainkg.queries.relatedness import feasibility
+
+    emit(feasibility(state.graph(), region, list(chains) or None, feasibility_level=level,
+                     feasibility_supply=supply_blend))
+
+
 @cli.command()
 @click.option("--segment", "-s", required=True, help="Segment id, name or alias (e.g. 晶圆制造).")
 @click.option("--top", "-n", type=click.IntRange(min=1), default=20, show_default=True,

@@ -37,7 +37,7 @@ import pandas as pd
 from chainkg.graph.codes import codes_of
 from chainkg.queries.local import fact_cube
 
-__all__ = ["Relatedness", "relatedness", "feasibility_of", "Feasibility", "MIN_REGIONS", "LEVELS"]
+__all__ = ["Relatedness", "relatedness", "measures", "complexity", "FeasibilityTable", "feasibility", "feasibility_of", "Feasibility", "MIN_REGIONS", "LEVELS"]
 
 #: Fewer regions than this with any presence (M = 1 somewhere) and the measures are not
 #: reported: with a handful of regions every pair of segments looks related or unrelated
@@ -111,6 +111,42 @@ def measures(x, adjacency=None, supply_weight=0.0):
     with np.errstate(divide="ignore", invalid="ignore"):
         density = (m @ phi.T) / phi.sum(axis=1)[np.newaxis, :]
     return rca, m, phi, density
+
+
+def complexity(m, phi):
+    """Economic complexity of regions and segments, and each segment's opportunity gain,
+    as py-ecomplexity defines them (regions or segments with no presence get NaN).
+
+    ECI and PCI come from the eigenvector of the second-largest eigenvalue of
+    ``M̃ = (M / k_s)ᵀ (M / k_c)``, signed so that ECI rises with diversity, and are
+    standardised by ECI's mean and standard deviation. The opportunity gain of a segment a
+    region lacks is ``(1 − M[c, s]) Σ_t (1 − M[c, t]) φ[t, s] PCI[t] / Σ_u φ[t, u]``,
+    divided by ECI's standard deviation: how much nearer to complex segments entering it
+    would bring the region.
+
+    Returns
+    -------
+    eci, pci, gain : ndarray (regions,), (segments,), (regions × segments)
+    """
+    m = np.asarray(m, dtype=float)
+    diversity, ubiquity = m.sum(axis=1), m.sum(axis=0)
+    rows, cols = diversity > 0, ubiquity > 0
+    eci, pci = np.full(m.shape[0], np.nan), np.full(m.shape[1], np.nan)
+    valid = m[np.ix_(rows, cols)]
+    if valid.shape[1] < 2:
+        return eci, pci, np.full(m.shape, np.nan)
+    by_region = valid / diversity[rows][:, None]
+    by_segment = valid / ubiquity[cols][None, :]
+    values, vectors = np.linalg.eig(by_segment.T @ by_region)
+    kp = np.real(vectors)[:, np.argsort(values)[-2]]
+    kc = by_region @ kp
+    sign = np.sign(np.corrcoef(diversity[rows], kc)[0, 1])
+    eci[rows], pci[cols] = sign * kc, sign * kp
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weighted = phi * (np.nan_to_num(pci) / phi.sum(axis=1))[:, None]
+        gain = (1 - m) * ((1 - m) @ weighted)
+    spread, centre = np.nanstd(eci), np.nanmean(eci)
+    return (eci - centre) / spread, (pci - centre) / spread, gain / spread
 
 
 def relatedness(graph, level="district", measure="count", supply_weight=0.0, min_regions=MIN_REGIONS):
@@ -250,3 +286,66 @@ def feasibility_of(graph, regions, settings):
         graph.cache[key] = relatedness(graph, level=settings.feasibility_level,
                                        supply_weight=settings.feasibility_supply)
     return Feasibility(list(regions), graph.cache[key])
+
+
+@dataclass
+class FeasibilityTable:
+    """The result of :func:`feasibility`: one row per leaf, and notes."""
+
+    segments: pd.DataFrame
+    notes: list
+
+    def tables(self):
+        return {"segments": self.segments, **({"notes": pd.DataFrame({"note": self.notes})} if self.notes else {})}
+
+    def to_dict(self):
+        return {"segments": self.segments.to_dict("records"), "notes": list(self.notes)}
+
+
+FEASIBILITY_COLUMNS = ["region", "chain", "segment", "name", "enterprises", "rca", "present", "density", "distance",
+                       "opportunity_gain", "pci"]
+
+
+def feasibility(graph, region=None, chains=None, **settings):
+    """Each leaf's relatedness figures for one region: its enterprises there, RCA, presence
+    M, density, distance, opportunity gain and the segment's PCI, at the settings'
+    ``feasibility_level`` with their ``feasibility_supply`` blend; empty figures and a note
+    when the data holds too few regions or the region is not at that level.
+
+    Examples
+    --------
+    >>> import chainkg
+    >>> t = feasibility(chainkg.load(), "梁平区", "ic")
+    >>> bool(t.segments["density"].isna().all()), t.notes[1].startswith("feasibility not available")
+    (True, True)
+    """
+    from chainkg.queries.common import resolve_chains, resolve_regions
+    from chainkg.queries.settings import settings_for
+
+    s = settings_for(graph, **settings)
+    region_id = resolve_regions(graph, region)[0]
+    leaves = [leaf for c in resolve_chains(graph, chains) for leaf in graph.leaves(c)]
+    r = feasibility_of(graph, [region_id], s).result
+    out = pd.DataFrame({"region": region_id, "chain": [leaf.split(".", 1)[0] for leaf in leaves], "segment": leaves,
+                        "name": [graph.segments[leaf].name for leaf in leaves]})
+    for col in FEASIBILITY_COLUMNS[4:]:
+        out[col] = np.nan
+    notes = [f"level {s.feasibility_level}, supply blend {s.feasibility_supply:g}"]
+    row = r.regions.index(region_id) if r.available and region_id in r.regions else None
+    if not r.available:
+        notes.append(f"feasibility not available: {r.reason}")
+    elif row is None:
+        notes.append(f"feasibility not available: {region_id} is not a {s.feasibility_level}-level region with "
+                     "enterprises (set feasibility_level)")
+    else:
+        _, pci, gain = complexity(r.m, r.proximity)
+        cols = {seg: j for j, seg in enumerate(r.segments)}
+        j = np.array([cols.get(leaf, -1) for leaf in leaves])
+        known = j >= 0
+        for name, values in (("enterprises", r.x[row]), ("rca", r.rca[row]), ("present", r.m[row]),
+                             ("density", r.density[row]), ("distance", r.distance[row]),
+                             ("opportunity_gain", gain[row]), ("pci", pci)):
+            column = np.full(len(leaves), np.nan)
+            column[known] = values[j[known]]
+            out[name] = column
+    return FeasibilityTable(out[FEASIBILITY_COLUMNS], notes)

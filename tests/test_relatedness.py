@@ -25,6 +25,7 @@ def _reference(x):
         out = ecomplexity(df, cols, verbose=False, check_logsupermodularity=False)
         prox = proximity(df, cols, verbose=False) if "verbose" in proximity.__code__.co_varnames \
             else proximity(df, cols)
+    _reference.complexity = out.sort_values(["region", "segment"])
     out = out.sort_values(["region", "segment"])
     shape = x.shape
     phi = prox.pivot(index="segment_1", columns="segment_2", values="proximity")
@@ -154,3 +155,39 @@ def test_strategy_presets_set_the_weights_and_explicit_weights_win():
     assert r.notes[0].startswith("priority weights (long-jump): demand 0.2, supply 0.1, closure 0.45")
     with pytest.raises(Exception, match="unknown strategy"):
         settings_for(strategy="moonshot")
+
+
+@pytest.mark.parametrize("seed", [0, 4])
+def test_complexity_and_opportunity_gain_equal_py_ecomplexity(seed):
+    from chainkg.queries.relatedness import complexity
+
+    x = _matrix(seed)
+    _, m, phi, _ = measures(x)
+    eci, pci, gain = complexity(m, phi)
+    _reference(x)
+    ref = _reference.complexity
+    shape = x.shape
+    assert np.allclose(eci, ref["eci"].to_numpy().reshape(shape)[:, 0], atol=1e-9)
+    assert np.allclose(pci, ref["pci"].to_numpy().reshape(shape)[0, :], atol=1e-9)
+    assert np.allclose(gain, ref["cog"].to_numpy().reshape(shape), atol=1e-9)
+
+
+def test_feasibility_command_lists_the_figures_and_json_equals_the_library(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from chainkg.cli import cli
+    from chainkg.queries.relatedness import feasibility
+    from chainkg.render import to_jsonable
+
+    graph = _national(tmp_path, MIN_REGIONS + 5)
+    t = feasibility(graph, "500155", "demo")
+    known = t.segments.dropna(subset=["density"])
+    assert set(known["segment"]) == {"demo.fab", "demo.materials.wafer", "demo.materials.gas", "demo.apps"}
+    assert np.allclose(known["distance"], 1 - known["density"])
+    assert t.segments.loc[t.segments["segment"] == "demo.design", "density"].isna().all()  # present nowhere
+    result = CliRunner().invoke(cli, ["--data", str(tmp_path / "d"), "feasibility", "-r", "500155", "-c", "demo",
+                                      "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == json.loads(json.dumps(to_jsonable(t.to_dict())))

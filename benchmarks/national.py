@@ -12,7 +12,9 @@ synthetic), then measures in the same run, each pass in a fresh process:
   cube) and the median of later calls on other regions.
 
 It prints medians and ratios against the baseline; targets: all-regions within 10x the
-baseline, peak memory under 1.5 GB, single-region gaps under 100 ms.
+baseline, peak memory under 1.5 GB, single-region gaps under 100 ms, and the feasibility
+term (relatedness matrix and density, timed again on the loaded graph) adding at most
+30% to ``gaps --all-regions``.
 
     python benchmarks/national.py                       # 1M enterprises, 3 repeats
     python benchmarks/national.py --enterprises 100000  # a quicker look
@@ -61,7 +63,13 @@ def child_chainkg(data):
     t1 = time.perf_counter()
     report = gaps(graph, all_regions=True)
     t2 = time.perf_counter()
-    return {"seconds": t2 - t0, "load": t1 - t0, "gaps_all": t2 - t1,
+    # The feasibility term's share: the relatedness matrix and density again, on the fact
+    # cube gaps has built (gaps computed them once already, inside its own time).
+    from chainkg.queries.relatedness import relatedness
+
+    relatedness(graph, supply_weight=0.3)
+    t3 = time.perf_counter()
+    return {"seconds": t2 - t0, "load": t1 - t0, "gaps_all": t2 - t1, "feasibility": t3 - t2,
             "regions": int(report.completeness["region"].nunique()), "gap_rows": len(report.gaps)}
 
 
@@ -132,8 +140,12 @@ def main(argv=None):
           f"{ck[0]['regions']} regions, {ck[0]['gap_rows']:,} gap rows)")
     print(f"single-region gaps after load: first {med(single, 'first') * 1000:.0f} ms (builds the fact cube), "
           f"later {med(single, 'later_median') * 1000:.0f} ms")
+    f = med(ck, "feasibility") / (med(ck, "gaps_all") - med(ck, "feasibility"))
+    print(f"feasibility (relatedness matrix and density) {med(ck, 'feasibility'):.2f} s: "
+          f"{f:.0%} added to gaps --all-regions without it")
     ratio = c / b
     checks = [("all-regions / baseline", f"{ratio:.1f}x", ratio <= 10),
+              ("feasibility added to gaps --all-regions", f"{f:.0%}", f <= 0.30),
               ("peak memory", f"{rss:.0f} MB", rss < 1536),
               ("single-region gaps (later calls)", f"{med(single, 'later_median') * 1000:.0f} ms",
                med(single, "later_median") < 0.1)]

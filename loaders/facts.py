@@ -17,7 +17,7 @@ import pandas as pd
 from chainkg.errors import AmbiguousReferenceError, ChainKGError, UnknownReferenceError
 from chainkg.graph.codes import RowHint, decode, has_duplicates, split_lists
 from chainkg.graph.model import segment_index
-from chainkg.graph.resolve import NameIndex
+from chainkg.graph.resolve import RegionIndex
 from chainkg.graph.schema import (PROJECT_STATUSES, REQUIRED_COLUMNS, TABLE_COLUMNS,
                                   normalize_flag, normalize_project_status)
 from chainkg.loaders import values as value_rules
@@ -287,7 +287,7 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None, industry_c
                for c in TABLE_COLUMNS["sources"][1:]}))
         sources = set(out["sources"]["id"])
 
-    regions = NameIndex("region")
+    regions = RegionIndex()
     base = TableInput("regions", *embedded_regions, {}, report) if embedded_regions else None
     if "regions" in inputs or (base is not None and base.ok):
         from chainkg.loaders.region_table import merge_regions

@@ -20,7 +20,7 @@ adds. Regions a table cites that neither holds join from the division table
 
 Examples
 --------
->>> from chainkg.graph.resolve import NameIndex
+>>> from chainkg.graph.resolve import RegionIndex
 >>> from chainkg.loaders.facts import TableInput
 >>> from chainkg.loaders.report import Report
 >>> report = Report()
@@ -28,7 +28,7 @@ Examples
 ...                     "level": ["country", "district", "district"], "parent": ["", "", "500000"],
 ...                     "source": ["mine"] * 3})
 >>> table = merge_regions(embedded_part(report), [TableInput("regions", "regions.csv", own, {}, report)],
-...                       NameIndex("region"))
+...                       RegionIndex())
 >>> sorted(set(table["id"]) & {"CN", "USA", "500155", "500229"})
 ['500155', '500229', 'CN', 'USA']
 >>> print(report.problems[0])
@@ -84,7 +84,7 @@ def merge_regions(base, parts, index):
         The embedded regions; None when the directory read is the embedded one.
     parts : list of TableInput
         The directory's own region table, then each import's, checked where they came from.
-    index : NameIndex
+    index : RegionIndex
         Receives every region by id, name and English name.
 
     Returns
@@ -142,8 +142,8 @@ def _division_parents(parent, ids, parents, reference):
 
 def _rows_of(rows, index, parents):
     """A region frame of trusted rows (from the division table), indexed."""
-    for rid, name, parent in zip(rows["id"], rows["name"], rows["parent"]):
-        index.add(rid, [name])
+    for rid, name, level, parent in zip(rows["id"], rows["name"], rows["level"], rows["parent"]):
+        index.add(rid, [name], level=level)
         parents[rid] = parent
     return pd.DataFrame({c: rows[c] if c in rows else None for c in TABLE_COLUMNS["regions"]})
 
@@ -180,8 +180,8 @@ def _rows(t, ids, cells, index, parents):
             node = parents[node]
         if node == rid and seen:
             t.problem("cycle", idx, "parent", f"region hierarchy cycle through {rid!r}")
-    for rid, name, english in zip(ids, names, name_en):
-        index.add(rid, [name, english])
+    for rid, name, english, what in zip(ids, names, name_en, level):
+        index.add(rid, [name, english], level=what)
     source, as_of = t.provenance(None)
     return pd.DataFrame({"id": ids, "name": names, "name_en": name_en, "level": level,
                          "parent": parent.where(parent != "", None), "source": source,

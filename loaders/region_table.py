@@ -92,14 +92,12 @@ def merge_regions(base, parts, index):
     DataFrame
         The regions, schema columns; problems are reported to each part's report.
     """
-    from chainkg.loaders.regions_infer import divisions
-
     parents = {}  # id -> parent of every row so far, for the hierarchy checks
     frames, earlier = [], []
     if base is not None:
         ids = base.ids(base.col("name"), "r")
         frames.append(_rows(base, ids, _cells(base, ids), index, parents))
-    reference = _reference(frames[0] if frames else None, divisions())
+    reference = _reference(frames[0] if frames else None)
     agreed = set()
     for t in parts:
         ids = t.ids(t.col("name"), "r", earlier)
@@ -117,13 +115,24 @@ def merge_regions(base, parts, index):
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
-def _reference(embedded, division_table):
+@lru_cache(maxsize=1)
+def _division_rows():
+    """The division table's rows by id (read as a plain table: indexing names for inference
+    is not needed here)."""
+    from importlib import resources
+
+    path = resources.files("chainkg") / "data" / "divisions" / "divisions.csv"
+    with resources.as_file(path) as f:
+        return pd.read_csv(f, dtype=str, keep_default_na=False).set_index("id")
+
+
+def _reference(embedded):
     """Name, level, parent, English name and where it is said, of every embedded and division id."""
     cols = ["name", "level", "parent", "name_en"]
     rows = []
     if embedded is not None:
         rows.append(embedded.set_index("id")[cols].fillna("").assign(where="the embedded regions"))
-    d = division_table.table.set_index("id")
+    d = _division_rows()
     rows.append(d[["name", "level", "parent"]].assign(name_en="", where="the division table"))
     ref = pd.concat(rows)
     return ref[~ref.index.duplicated(keep="first")]

@@ -34,10 +34,14 @@ FLAGS = ("above_scale", "srdi", "high_tech", "listed")
 FLAG_WORDS = {"above_scale": "规上", "srdi": "专精特新", "high_tech": "高新技术", "listed": "上市"}
 
 
-def _embedded_chains():
+def _embedded_graph():
     import chainkg
 
-    return list(chainkg.load().chains.values())
+    return chainkg.load()
+
+
+def _embedded_chains():
+    return list(_embedded_graph().chains.values())
 
 
 def _regions(n_counties):
@@ -152,7 +156,12 @@ def synthetic_graph(n_enterprises=10_000, n_counties=100, seed=0):
 
     chains = _embedded_chains()
     tables = synthetic_tables(n_enterprises, n_counties, seed, chains)
-    return ChainGraph(chains, tables, _meta(tables, seed))
+    # Loaded from a directory, its regions join the embedded ones, whose source joins its sources.
+    embedded = _embedded_graph()
+    graph_tables = {**tables, "regions": pd.concat([embedded.regions, tables["regions"]], ignore_index=True),
+                    "sources": pd.concat([tables["sources"], embedded.sources[embedded.sources["id"].isin(
+                        embedded.regions["source"])]], ignore_index=True)}
+    return ChainGraph(chains, graph_tables, _meta(tables, seed))
 
 
 def write_data_dir(path, n_enterprises=10_000, n_counties=100, seed=0):

@@ -63,11 +63,13 @@ class ValidationError(DataError):
 class UnknownReferenceError(ChainKGError):
     """A name or id (segment, region, chain) matches nothing; ``suggestions`` lists close ones."""
 
-    def __init__(self, kind, value, suggestions=()):
+    def __init__(self, kind, value, suggestions=(), hint=None):
         self.kind, self.value, self.suggestions = kind, value, list(suggestions)
         message = f"unknown {kind} {value!r}"
         if self.suggestions:
             message += f" (did you mean {', '.join(self.suggestions)}?)"
+        if hint:  # what to do when nothing is close enough to suggest
+            message += f": {hint}"
         super().__init__(message)
 
 

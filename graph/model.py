@@ -15,8 +15,7 @@ from functools import cached_property
 import networkx as nx
 import pandas as pd
 
-from chainkg.errors import UnknownReferenceError
-from chainkg.graph.resolve import NameIndex
+from chainkg.graph.resolve import NameIndex, RegionIndex
 from chainkg.graph.schema import TABLE_COLUMNS
 
 __all__ = ["Segment", "Chain", "ChainGraph", "empty_table", "segment_index", "region_index"]
@@ -68,10 +67,10 @@ def segment_index(segments):
 
 
 def region_index(regions):
-    """A :class:`NameIndex` of the ``regions`` table's rows by id, name and English name."""
-    idx = NameIndex("region")
-    for rid, name, name_en in regions[["id", "name", "name_en"]].itertuples(index=False):
-        idx.add(str(rid), [name, name_en])
+    """A :class:`RegionIndex` of the ``regions`` table's rows by id, name and English name."""
+    idx = RegionIndex()
+    for rid, name, name_en, level in regions[["id", "name", "name_en", "level"]].itertuples(index=False):
+        idx.add(str(rid), [name, name_en], level=level)
     return idx
 
 
@@ -261,7 +260,7 @@ class ChainGraph:
     def region_descendants(self, region):
         """``region`` and every region below it."""
         if region not in self.region_tree:
-            raise UnknownReferenceError("region", region, self.region_index.suggest(region))
+            raise self.region_index.unknown(region)
         return {region} | nx.descendants(self.region_tree, region)
 
     def region_name(self, region):

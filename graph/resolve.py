@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from chainkg.errors import AmbiguousReferenceError, UnknownReferenceError
 
-__all__ = ["NameIndex", "normalize_name"]
+__all__ = ["NameIndex", "RegionIndex", "normalize_name"]
 
 
 def normalize_name(value):
@@ -117,11 +117,12 @@ class NameIndex:
             self._candidates = ([name for name, _ in pairs], [i for _, i in pairs])
         return self._candidates
 
-    def suggest(self, value, within=None, n=3):
+    def suggest(self, value, within=None, n=3, min_score=0.4):
         """The closest known spellings of ``value``, as ``"name id"`` strings.
 
         A spelling scores its similarity (0-1, rapidfuzz's normalised Indel ratio,
-        computed against every spelling at once), plus 0.5 when one contains the other.
+        computed against every spelling at once), plus 0.5 when one contains the other;
+        those scoring below ``min_score`` are not close.
         """
         import numpy as np
         from rapidfuzz import fuzz, process
@@ -135,7 +136,7 @@ class NameIndex:
         for name, id_, score in zip(names, ids, scores.tolist()):
             if key and (key in name or name in key):
                 score += 0.5
-            if score >= 0.4 and score > best.get(id_, (0, ""))[0] and (within is None or within(id_)):
+            if score >= min_score and score > best.get(id_, (0, ""))[0] and (within is None or within(id_)):
                 best[id_] = (score, name)
         ranked = sorted(best.items(), key=lambda t: (-t[1][0], t[0]))[:n]
         out = []
@@ -143,3 +144,60 @@ class NameIndex:
             spelling = self._spelling.get(name, self._display[id_])
             out.append(id_ if normalize_name(spelling) == normalize_name(id_) else f"{spelling} {id_}")
         return out
+
+
+class RegionIndex(NameIndex):
+    """Regions by id, name and English name; an unknown one is told how regions are added.
+
+    Only close spellings are suggested: a region typed in Latin letters (``USA``) shares a
+    letter or two with the pinyin of many a Chinese city, which would be no help. With
+    none close, the message lists the countries there are and how a data directory adds
+    a region, a foreign country included.
+
+    Examples
+    --------
+    >>> idx = RegionIndex()
+    >>> idx.add("CN", ["中国", "China"], level="country")
+    >>> idx.add("420100", ["武汉市", "Wuhan"], level="city")
+    >>> idx.resolve("USA")
+    Traceback (most recent call last):
+    ...
+    chainkg.errors.UnknownReferenceError: unknown region 'USA': none of the 2 regions is named like it (countries: 中国 CN); a data directory adds its own in regions.csv (id,name,level,parent), a foreign country as a row like USA,United States,country,
+    >>> idx.resolve("武汉")
+    Traceback (most recent call last):
+    ...
+    chainkg.errors.UnknownReferenceError: unknown region '武汉' (did you mean 武汉市 420100?)
+    """
+
+    #: Below this similarity a spelling is not suggested (see :meth:`NameIndex.suggest`).
+    MIN_SCORE = 0.6
+    #: Countries named in the message for a region nothing is close to.
+    COUNTRIES_LISTED = 8
+
+    def __init__(self):
+        super().__init__("region")
+        self.countries = {}
+
+    def add(self, id_, names=(), level=None):
+        """Register region ``id_`` under its names; ``level`` tells the countries apart."""
+        super().add(id_, names)
+        if level == "country":
+            self.countries[id_] = self._display[id_]
+
+    def suggest(self, value, within=None, n=3, min_score=MIN_SCORE):
+        return super().suggest(value, within, n, min_score)
+
+    def unknown(self, value, within=None):
+        suggestions = self.suggest(value, within)
+        if suggestions:
+            return UnknownReferenceError(self.kind, value, suggestions)
+        listed = sorted(self.countries.items())
+        countries = ", ".join(f"{name} {rid}" if name != rid else rid
+                              for rid, name in listed[:self.COUNTRIES_LISTED])
+        if len(listed) > self.COUNTRIES_LISTED:
+            countries += f" and {len(listed) - self.COUNTRIES_LISTED} more"
+        hint = (f"none of the {len(self._display)} regions is named like it"
+                + (f" (countries: {countries})" if countries else "")
+                + "; a data directory adds its own in regions.csv (id,name,level,parent), "
+                "a foreign country as a row like USA,United States,country,")
+        return UnknownReferenceError(self.kind, value, hint=hint)

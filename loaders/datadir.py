@@ -5,7 +5,7 @@
     mydata/
       chainkg.yaml       manifest: name, description, as_of, which files, column mappings, imports
       chains/*.yaml      chain templates (the embedded ones when there are none)
-      regions.csv        (the embedded regions when absent)
+      regions.csv        added to the embedded regions (see loaders/region_table.py)
       enterprises.csv  projects.csv  presence.csv  links.csv  figures.csv  sources.csv
 
 Tables may be .csv, .xlsx or .parquet. :func:`validate` collects every problem into a
@@ -24,6 +24,7 @@ from chainkg.graph.shapes import INVALID, Any, Choice, Fields, ListOf, MapOf, Te
 from chainkg.loaders.facts import normalize_tables
 from chainkg.loaders.imports import read_imports
 from chainkg.loaders.paths import DataPaths
+from chainkg.loaders.region_table import EMBEDDED_REGIONS_LABEL
 from chainkg.loaders.report import Report
 from chainkg.loaders.tables import HEADER_ALIASES, TABLE_SUFFIXES, read_table
 from chainkg.loaders.template import load_chain_template
@@ -219,27 +220,19 @@ def read_data_dir(path=None, *, progress=None, allow_outside=()):
     raw = {}
     for name in TABLE_ORDER:
         f = _table_file(paths, manifest, name, report)
-        if f is None and name == "regions" and root != embedded_data_dir() \
-                and not _table_candidates(root, name):
-            f = _table_file(DataPaths(embedded_data_dir()), {}, "regions", report)
-        if f is None:
-            continue
-        if progress:
-            progress(f.name)
-        label = f.name if f.parent == root else f"(embedded) {f.name}"
-        try:
-            df, fmt = read_table(f, report, file=label, table=name,
-                                 columns=(manifest.get("columns") or {}).get(name))
-        except DataError as err:
-            report.add("read", err.message, file=label if err.file == f.name else err.file,
-                       row=err.row, column=err.column)
-            continue
-        report.files.append(f"{label} ({fmt}, {len(df)} rows)")
-        raw[name] = (label, df)
+        if f is not None:
+            table = _read_raw(f, f.name if f.parent == root else f"(embedded) {f.name}", name, manifest,
+                              report, progress)
+            if table is not None:
+                raw[name] = table
+    # The directory's own regions join the embedded ones (see loaders/region_table.py).
+    embedded_regions = None if root == embedded_data_dir() else \
+        _read_raw(embedded_data_dir() / "regions.csv", EMBEDDED_REGIONS_LABEL, "regions", {}, report, progress)
 
     imported = read_imports(paths, manifest, chains, raw, report, progress=progress)
     tables = normalize_tables(raw, chains, manifest, report, imported=imported,
-                              industry_codes=_industry_codes(paths, manifest, report))
+                              industry_codes=_industry_codes(paths, manifest, report),
+                              embedded_regions=embedded_regions)
     _check_home_region(manifest, tables, report)
     _describe_enterprises(tables, raw, report)
     if not report.valid:
@@ -249,6 +242,21 @@ def read_data_dir(path=None, *, progress=None, allow_outside=()):
     meta["root"] = str(root)
     meta["warnings"] = [str(w) for w in report.warnings]  # for whoever shows the graph to mention
     return ChainGraph(chains, tables, meta), report
+
+
+def _read_raw(f, label, name, manifest, report, progress):
+    """(label, DataFrame) of the table file ``f``, listed in the report; None when unreadable."""
+    if progress:
+        progress(f.name)
+    try:
+        df, fmt = read_table(f, report, file=label, table=name,
+                             columns=(manifest.get("columns") or {}).get(name))
+    except DataError as err:
+        report.add("read", err.message, file=label if err.file == f.name else err.file,
+                   row=err.row, column=err.column)
+        return None
+    report.files.append(f"{label} ({fmt}, {len(df)} rows)")
+    return label, df
 
 
 def _describe_enterprises(tables, raw, report):

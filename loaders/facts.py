@@ -17,10 +17,9 @@ import pandas as pd
 from chainkg.errors import AmbiguousReferenceError, ChainKGError, UnknownReferenceError
 from chainkg.graph.codes import RowHint, decode, has_duplicates, split_lists
 from chainkg.graph.model import segment_index
-from chainkg.graph.resolve import NameIndex
-from chainkg.graph.schema import (DEFAULT_COVERAGE, PROJECT_STATUSES, REGION_LEVELS, REQUIRED_COLUMNS,
-                                  TABLE_COLUMNS, normalize_coverage, normalize_flag,
-                                  normalize_project_status)
+from chainkg.graph.resolve import NameIndex, RegionIndex
+from chainkg.graph.schema import (DEFAULT_COVERAGE, PROJECT_STATUSES, REQUIRED_COLUMNS, TABLE_COLUMNS,
+                                  normalize_coverage, normalize_flag, normalize_project_status)
 from chainkg.loaders import values as value_rules
 from chainkg.loaders import registry
 from chainkg.loaders.tables import map_headers
@@ -258,7 +257,8 @@ def _frame(table, /, **columns):
     return df[TABLE_COLUMNS[table]]
 
 
-def normalize_tables(raw, chains, manifest, report, *, imported=None, industry_codes=None):
+def normalize_tables(raw, chains, manifest, report, *, imported=None, industry_codes=None,
+                     embedded_regions=None):
     """Turn raw tables {name: (file, DataFrame)} into schema tables, reporting problems.
 
     ``imported`` adds parts to the ``sources``, ``regions`` and ``enterprises`` tables:
@@ -267,6 +267,8 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None, industry_c
     Each part is checked where it came from; an id already used by an earlier part is
     a duplicate. ``industry_codes`` is the directory's own GB/T 4754 file (classes and
     their segments) for classifying registry rows; the embedded one by default.
+    ``embedded_regions`` (file, DataFrame) is the embedded region table, which the
+    directory's own regions join (see :mod:`~chainkg.loaders.region_table`).
     """
     inputs = {name: [TableInput(name, file, df, manifest, report)] for name, (file, df) in raw.items()}
     for name, parts in (imported or {}).items():
@@ -285,11 +287,13 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None, industry_c
                for c in TABLE_COLUMNS["sources"][1:] if c != "coverage"}, coverage=_coverage(t)))
         sources = set(out["sources"]["id"])
 
-    regions = NameIndex("region")
-    if "regions" in inputs:
-        parents = {}  # of every part so far
-        out["regions"] = _each_part(inputs["regions"],
-                                    lambda t, earlier: _regions(t, regions, parents, earlier))
+    regions = RegionIndex()
+    base = TableInput("regions", *embedded_regions, {}, report) if embedded_regions else None
+    if "regions" in inputs or (base is not None and base.ok):
+        from chainkg.loaders.region_table import merge_regions
+
+        out["regions"] = merge_regions(base if base is not None and base.ok else None,
+                                       inputs.get("regions", []), regions)
 
     segments = segment_index(s for c in chains for s in c.segments)
     if "sources" in out:
@@ -347,6 +351,10 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None, industry_c
                                 metric=t.col("metric"), value=t.numbers("value", allow_negative=True),
                                 unit=t.col("unit"),
                                 period=t.dates("period"), note=t.col("note"), source=source)
+    if "sources" in out and "regions" in out:
+        from chainkg.loaders.region_table import sources_cited
+
+        out["sources"] = sources_cited(out["regions"], out["sources"])
     return out
 
 
@@ -385,30 +393,6 @@ def _each_part(parts, normalize):
     joined = results[0] if len(results) == 1 else tuple(  # one part: no copy of a million rows
         pd.concat(frames, ignore_index=True) for frames in zip(*results))
     return joined if len(joined) > 1 else joined[0]
-
-
-def _regions(t, index, parents, earlier=()):
-    """The regions of one part; ``parents`` (id -> parent) gathers those of every part so far."""
-    ids = t.ids(t.col("name"), "r", earlier)
-    names, level, parent = t.col("name"), t.col("level"), t.col("parent")
-    t.problems("missing-value", names == "", "name", lambda v: "missing region name")
-    t.problems("bad-value", (level != "") & ~level.isin(REGION_LEVELS), "level",
-               lambda v: f"unknown region level {v!r} (one of {', '.join(REGION_LEVELS)})")
-    parents.update(zip(ids, parent))
-    t.problems("unknown-region", (parent != "") & ~parent.isin(list(parents)), "parent",
-               lambda v: f"unknown parent region {v!r}")
-    for idx, rid in ids.items():
-        seen, node = set(), rid
-        while node in parents and parents[node] and node not in seen:
-            seen.add(node)
-            node = parents[node]
-        if node == rid and seen:
-            t.problem("cycle", idx, "parent", f"region hierarchy cycle through {rid!r}")
-    for rid, name, name_en in zip(ids, names, t.col("name_en")):
-        index.add(rid, [name, name_en])
-    source, as_of = t.provenance(None)
-    return _frame("regions", id=ids, name=names, name_en=t.col("name_en"), level=level,
-                  parent=parent.where(parent != "", None), source=source, as_of=as_of)
 
 
 def _coverage(t):

@@ -4,9 +4,9 @@ Importers (:mod:`~chainkg.loaders.ckg`, :mod:`~chainkg.loaders.mapping`) turn da
 someone else's shape into schema tables and an :class:`ImportResult`: the tables, the
 sources they cite, and a report of what was loaded, merged and skipped and why.
 :func:`write_data_dir` writes a data directory (manifest, tables, ``sources.csv`` and,
-when inferred regions need them, ``regions.csv``) into a temporary directory, loads it
-with :func:`chainkg.load` to prove it works, and only then renames it into place, so a
-failed import leaves nothing behind.
+when the import gives regions or inferred regions need them, ``regions.csv``) into a
+temporary directory, loads it with :func:`chainkg.load` to prove it works, and only then
+renames it into place, so a failed import leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -102,14 +102,19 @@ def inferred_regions_for(wanted, known):
 
 
 def _regions_table(result):
-    """The embedded regions plus every inferred region (and its ancestors) they lack."""
-    from chainkg.loaders.datadir import embedded_data_dir
+    """The regions ``result`` gives, then every inferred region (and its ancestors) that
+    they and the embedded regions lack, which a loaded directory adds to the embedded
+    ones; (None, False) when there are none. The second value says whether the division
+    table was used."""
+    from chainkg.loaders.region_table import embedded_region_ids
 
-    base = pd.read_csv(embedded_data_dir() / "regions.csv", dtype=str, keep_default_na=False)
-    extra = inferred_regions(result, base["id"])
-    if not extra:
+    own = result.data.get("regions")
+    known = set(embedded_region_ids()) | (set(own["id"]) if own is not None and "id" in own else set())
+    extra = inferred_regions(result, known)
+    parts = [df for df in (own, pd.DataFrame(extra) if extra else None) if df is not None and len(df)]
+    if not parts:
         return None, False
-    return pd.concat([base, pd.DataFrame(extra)], ignore_index=True).fillna(""), True
+    return pd.concat(parts, ignore_index=True).fillna(""), bool(extra)
 
 
 def _sources_table(result, uses_divisions):

@@ -9,8 +9,8 @@
 An import is read as ``chainkg import`` reads it (``ckg``: :func:`~chainkg.loaders.ckg.read_ckg`
 through ``mapping``, or through the embedded Shenwan mapping cut down to the directory's
 segments). Its enterprises join the directory's; the sources it cites join ``sources``
-when the directory has that table; the regions it inferred that ``regions`` lacks join
-it, with their parents, from the division table. All are then checked like the
+when the directory has that table; the regions it inferred that the directory's and the
+embedded regions lack join them, with their parents, from the division table. All are then checked like the
 directory's own rows, with problems located at the import (``ckg/data (ckg import)``,
 rows counted in its enterprise table): an id in both is a duplicate.
 """
@@ -50,7 +50,8 @@ def read_imports(paths, manifest, chains, raw, report, *, progress=None):
     progress : callable, optional
         Called with each import's label before it is read.
     """
-    from chainkg.loaders.datadir import MANIFEST_NAME
+    from chainkg.loaders.datadir import MANIFEST_NAME, embedded_data_dir
+    from chainkg.loaders.region_table import embedded_region_ids
     from chainkg.loaders.regions_infer import DIVISIONS_SOURCE
 
     entries = manifest.get("imports")
@@ -61,6 +62,8 @@ def read_imports(paths, manifest, chains, raw, report, *, progress=None):
                    path="imports")
         return {}
     known = {name: _own_ids(raw, name, manifest) for name in ("sources", "regions")}
+    if paths.root != embedded_data_dir():  # the embedded regions are the directory's too
+        known["regions"] |= embedded_region_ids()
     out = {}
     for i, entry in enumerate(entries):
         read = _read_entry(paths, entry, f"imports[{i}]", chains, report, progress)
@@ -70,8 +73,7 @@ def read_imports(paths, manifest, chains, raw, report, *, progress=None):
         tables = {"enterprises": result.data["enterprises"]}
         report.files.append(f"{entry['path']} ({entry['format']} import, {len(tables['enterprises'])} "
                             "enterprises)")
-        if "regions" in raw:
-            tables["regions"] = pd.DataFrame(inferred_regions(result, known["regions"]))
+        tables["regions"] = pd.DataFrame(inferred_regions(result, known["regions"]))
         if "sources" in raw:  # without it no source is checked, and adding one would start that
             cited = result.sources + ([DIVISIONS_SOURCE] if len(tables.get("regions", ())) else [])
             tables["sources"] = pd.DataFrame([s for s in cited if s["id"] not in known["sources"]])

@@ -9,7 +9,7 @@ the kind of rows it holds, which column means what, and which values mean which:
     as_of: "2025-06"
     tables:
       - file: 企业.xlsx
-        kind: enterprises                  # enterprises | memberships | links | projects | presence
+        kind: enterprises                  # enterprises | memberships | links | projects | presence | regions
         columns: {企业ID: id, 公司: name, 城市: region, 信用代码: credit_code, 地址: address}
       - file: 企业环节.csv                  # an edge table: enterprise -> segment
         kind: memberships
@@ -24,9 +24,17 @@ the kind of rows it holds, which column means what, and which values mean which:
         columns: {项目: name, 企业: enterprise, 区县: region, 金额: investment_cny, 进展: status}
         values:
           status: {洽谈中: intent, 已开工: under_construction}
+      - file: 国家.csv                      # regions beyond the embedded ones: foreign countries
+        kind: regions
+        columns: {代码: id, 国家: name, 英文名: name_en, 级别: level, 上级: parent}
+        values:
+          level: {国家: country}
 
 Table files must lie in the mapping file's directory or below it (links followed).
-Enterprises without a region get one inferred from ``credit_code``, ``address`` or
+A ``regions`` table joins the embedded regions as a data directory's ``regions.csv`` does
+(see :mod:`~chainkg.loaders.region_table`): a foreign country is a row with level
+``country`` and no parent, and enterprises name it by id or name. Enterprises without a
+region get one inferred from ``credit_code``, ``address`` or
 ``name`` (see :mod:`~chainkg.loaders.regions_infer`). Problems found when the result is
 loaded are reported at the row and column of the original file.
 """
@@ -57,6 +65,7 @@ KINDS = {
     "links": TABLE_COLUMNS["links"],
     "projects": TABLE_COLUMNS["projects"],
     "presence": TABLE_COLUMNS["presence"],
+    "regions": [c for c in TABLE_COLUMNS["regions"] if c not in ("source", "as_of")],
 }
 
 #: The keys of a ``tables`` entry; column targets are checked per kind in :func:`_spec`.

@@ -153,7 +153,7 @@ CASES = [
     BadInput("unknown-home-region", {"chainkg.yaml": "name: demo\nhome_region: 梁平\n"},
              message="unknown region '梁平' (did you mean 梁平区 500155?)", location="chainkg.yaml: home_region"),
     BadInput("unknown-home-region-gaps", {"chainkg.yaml": "name: demo\nhome_region: '500154'\n"},
-             args=("gaps",), message="unknown region '500154' (did you mean 梁平区 500155", location="chainkg.yaml: home_region"),
+             args=("gaps",), message="unknown region '500154' (did you mean 黔江区 500114, 梁平区 500155", location="chainkg.yaml: home_region"),
     # --- 2 and 9. settings of the wrong type or out of range
     BadInput("weight-as-text", manifest("settings: {w_closure: abc}\n"),
              message="must be a number, got 'abc'", location="chainkg.yaml: settings.w_closure"),

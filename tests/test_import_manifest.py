@@ -46,9 +46,10 @@ def test_imported_companies_load_and_become_candidates(ckg_dir, files):
     names = set(rank_targets(g, "封测")["name"])
     assert {"江苏长电科技股份有限公司", "天水华天科技股份有限公司"} <= names
     assert "重庆市梁平区某芯片股份有限公司" not in names  # local to the home region 梁平
-    # 天水 is not in regions.csv: it and its province come from the division table
+    # 天水 is not in the directory's regions.csv: it and its province are embedded regions,
+    # whose source joins the directory's
     assert g.region_name("620500") == "天水市" and "620500" in g.region_descendants("620000")
-    assert {"test", "chainknowledgegraph", "admin-divisions-2025"} <= set(g.sources["id"])
+    assert {"test", "chainknowledgegraph", "admin-codes"} <= set(g.sources["id"])
 
 
 def test_without_sources_table_nothing_is_checked_against_one(ckg_dir, files):

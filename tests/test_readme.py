@@ -107,6 +107,14 @@ def write_supply(cwd):
                                    encoding="utf-8")
 
 
+def write_foreign(cwd):
+    """The regions example: a directory adding a county and two countries."""
+    (cwd / "foreign").mkdir()
+    for name in ("regions.csv", "enterprises.csv"):
+        table = readme_block(f"# foreign/{name}")[1:]
+        (cwd / "foreign" / name).write_text("\n".join(table) + "\n", encoding="utf-8")
+
+
 def run(command, cwd, env=None, replace=()):
     for old, new in replace:
         command = command.replace(old, new)
@@ -148,6 +156,8 @@ def test_command_runs_as_written(tmp_path, ckg_dir, line, command, shown):  # no
         write_supply(cwd)
     if "tests/data/" in command:  # the labelled articles, as in a checkout
         (cwd / "tests").symlink_to(ROOT / "tests")
+    if "--data foreign" in command:
+        write_foreign(cwd)
     result = run(command, cwd)
     failing = any(re.match(r"Error: |\d+ problems? found", line) for line in shown)
     assert (result.returncode != 0) == failing, f"README line {line}: {command}\n{result.stdout}{result.stderr}"

@@ -197,8 +197,8 @@ def compare_warnings(summary, names=None):
         kinds = block["coverage"].replace("", "no evidence").tolist()
         if len(set(kinds)) > 1:
             rows.append({"chain": chain, "warning": "regions rest on different kinds of evidence: " + "; ".join(
-                f"{n} {k}" for n, k in zip(label, kinds)) + ". Absence counts as missing only under a census: "
-                "compare completeness_low with completeness_low."})
+                f"{n} {k}" for n, k in zip(label, kinds)) + ". Absence counts as missing only under a census, so a region without "
+                "one may lack more than its figures show: compare the ranges, not one end."})
         above = (block["unresolved"] > 0).tolist()
         if any(above) and not all(above):
             rows.append({"chain": chain, "warning": "regions rest on different kinds of evidence: " + "; ".join(

@@ -107,6 +107,11 @@ def evidence_of(graph, regions, chains):
     return evidence_frame(regions, chains, found, census, coverage)
 
 
+def _kind(coverage):
+    """A source's coverage, the default where the table leaves it empty."""
+    return coverage if isinstance(coverage, str) and coverage else DEFAULT_COVERAGE
+
+
 def evidence_frame(regions, chains, found, census, coverage):
     """The evidence table of :func:`evidence_of`, from what either backend found.
 
@@ -117,7 +122,7 @@ def evidence_frame(regions, chains, found, census, coverage):
     for r in regions:
         for c in chains:
             ids = sorted(set(found.get((r, c), ())) | set(census.get((r, c), ())))
-            kinds = sorted({coverage.get(x) or DEFAULT_COVERAGE for x in ids})
+            kinds = sorted({_kind(coverage.get(x)) for x in ids})
             rows.append({"region": r, "chain": c, "coverage": "+".join(kinds), "sources": ";".join(ids)})
     return pd.DataFrame(rows, columns=["region", "chain", "coverage", "sources"])
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from chainkg.graph.schema import ACTIVE_PROJECT_STATUSES
 from chainkg.queries.common import resolve_chains, resolve_regions
+from chainkg.queries.local import local_facts
 from chainkg.queries.projects import project_targets
 from chainkg.queries.settings import settings_for
 from chainkg.queries.status import completeness_of, segment_status
@@ -85,6 +86,7 @@ def coverage(graph, region=None, chains=None, **settings):
     leaves = segment_status(graph, [region_id], chain_ids, s).set_index("segment")
     local = graph.region_descendants(region_id)
     sub = _subtree_facts(graph, local, s)
+    own = _OwnFacts(graph, region_id)
     targets = project_targets(graph)
     targets = targets[(targets["method"] != "given") & targets["region"].isin(local)]
     placed = {}
@@ -100,7 +102,8 @@ def coverage(graph, region=None, chains=None, **settings):
             if sid in leaves.index:
                 status, via = leaves.at[sid, "status"], leaves.at[sid, "via"]
             else:
-                status, via = _parent_status(graph, sid, count, f, leaves, s), None
+                status = _parent_status(graph, sid, count, f, leaves, s)
+                via = own.nearest_with_facts(sid) if status in ("unresolved", "planned") else None
             rows.append({
                 "chain": cid, "segment": sid, "name": "  " * (seg.level - 1) + seg.name,
                 "stage": seg.stage, "status": status, "local_enterprises": ent,
@@ -110,6 +113,32 @@ def coverage(graph, region=None, chains=None, **settings):
     comp = completeness_of(leaves.reset_index(), graph)
     comp.insert(1, "region_name", graph.region_name(region_id))
     return Coverage(segments=pd.DataFrame(rows), completeness=comp)
+
+
+class _OwnFacts:
+    """The facts that name each segment itself in a region, for the segment above a leaf
+    whose status its leaves give: which segment above it has facts (as the leaves' ``via``)."""
+
+    def __init__(self, graph, region_id):
+        cube = local_facts(graph, [region_id])
+        self.graph, self.index = graph, {sid: k for k, sid in enumerate(cube.segments)}
+        f = {k: v[0] for k, v in cube.facts.items()}
+        self.active = (f["enterprises"] + f["presence_count"] > 0) | (f["presence_flag"] > 0) \
+            | (f["projects_producing"] > 0)
+        self.planned = f["projects_active"] > 0
+
+    def nearest_with_facts(self, sid):
+        """The nearest segment above ``sid`` with active facts, else with planned ones; None
+        when ``sid`` has facts of its own."""
+        k = self.index[sid]
+        if self.active[k] or self.planned[k]:
+            return None
+        above = self.graph.ancestors(sid, include_self=False)
+        for facts in (self.active, self.planned):
+            for a in above:
+                if facts[self.index[a]]:
+                    return a
+        return None
 
 
 def _parent_status(graph, sid, count, f, leaves, s):

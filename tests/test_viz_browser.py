@@ -122,19 +122,20 @@ def test_search_and_top_gap_buttons_focus_nodes(browser, tmp_path):
 
 
 def test_hostile_names_stay_text(browser, tmp_path, demo_files):
-    demo_files["regions.csv"] = demo_files["regions.csv"].replace("梁平区", csv_cell(f"梁平区{XSS}"))
+    # a region of the directory's own (an embedded id keeps its embedded name)
+    demo_files["regions.csv"] += f"599901,{csv_cell(f'梁平区{XSS}')},district,500000,test,2024\n"
     title = csv_cell(SCRIPT_XSS + " \u2028 " + XSS)
     demo_files["sources.csv"] = f"id,title,as_of\ntest,{title},2025\n"
     demo_files["enterprises.csv"] = (
         "id,name,region,segments,source,as_of\n"
-        f"e1,{csv_cell(XSS)},500155,demo.fab,test,2025\n"
-        f"e2,{csv_cell(SCRIPT_XSS)},500155,demo.fab,test,2025\n"
-        f"e3,{csv_cell(AMP)},500155,demo.apps,test,2025\n")
+        f"e1,{csv_cell(XSS)},599901,demo.fab,test,2025\n"
+        f"e2,{csv_cell(SCRIPT_XSS)},599901,demo.fab,test,2025\n"
+        f"e3,{csv_cell(AMP)},599901,demo.apps,test,2025\n")
     demo_files["chains/demo.yaml"] = demo_files["chains/demo.yaml"].replace("name: 演示链", "name: '<svg onload=alert(3)>'")
     root = write_data_dir(tmp_path / "xss", demo_files)
     graph = chainkg.load(root)
     out = tmp_path / "xss.html"
-    cmap = write_chain_map(out, graph, "500155", enterprises=True, projects=True)
+    cmap = write_chain_map(out, graph, "599901", enterprises=True, projects=True)
     html = out.read_text(encoding="utf-8")
     assert "<img src=x" not in html and "<svg onload" not in html and "<script>window.__xss" not in html
 

@@ -281,11 +281,20 @@ class Feasibility:
 def feasibility_of(graph, regions, settings):
     """The feasibility term's inputs for ``regions`` under ``settings`` (the relatedness
     matrix is computed once per graph, level and blend)."""
+    if not settings.w_feasibility:  # not asked for: the matrix is not built
+        off = Relatedness([], [], settings.feasibility_level, "count", settings.feasibility_supply,
+                          available=False, reason="its weight is 0")
+        return Feasibility(list(regions), off)
+    return Feasibility(list(regions), _cached(graph, settings))
+
+
+def _cached(graph, settings):
+    """:func:`relatedness` at the settings' level and blend, once per graph."""
     key = ("relatedness", settings.feasibility_level, settings.feasibility_supply)
     if key not in graph.cache:
         graph.cache[key] = relatedness(graph, level=settings.feasibility_level,
                                        supply_weight=settings.feasibility_supply)
-    return Feasibility(list(regions), graph.cache[key])
+    return graph.cache[key]
 
 
 @dataclass
@@ -325,7 +334,7 @@ def feasibility(graph, region=None, chains=None, **settings):
     s = settings_for(graph, **settings)
     region_id = resolve_regions(graph, region)[0]
     leaves = [leaf for c in resolve_chains(graph, chains) for leaf in graph.leaves(c)]
-    r = feasibility_of(graph, [region_id], s).result
+    r = _cached(graph, s)
     out = pd.DataFrame({"region": region_id, "chain": [leaf.split(".", 1)[0] for leaf in leaves], "segment": leaves,
                         "name": [graph.segments[leaf].name for leaf in leaves]})
     for col in FEASIBILITY_COLUMNS[4:]:

@@ -125,7 +125,8 @@ class Report:
     def lines(self):
         out = [str(p) for p in self.problems]
         for (t, f, c), n in self.suppressed.items():
-            out.append(f"{f}: {n} more {t} problems in column {c!r} not listed")
+            where = f" in column {c!r}" if c is not None else ""  # a YAML path or a whole file has none
+            out.append(f"{f}: {n} more {t} problems{where} not listed")
         return out
 
     def warning_lines(self):

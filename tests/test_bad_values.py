@@ -230,3 +230,14 @@ def test_capped_report_lists_fifty_with_suggestions_and_counts_the_rest(tmp_path
     assert all("(did you mean 封装测试 demo.packaging" in p.message for p in listed), listed[0].message
     assert report.count == 300
     assert "enterprises.csv: 250 more unknown-segment problems in column 'segments' not listed" in report.lines()
+
+
+def test_problems_not_listed_without_a_column_name_none():
+    from chainkg.loaders.report import Report
+
+    report = Report()
+    for i in range(60):
+        report.add("schema", f"bad entry {i}", file="mapping.yaml", path=f"tables[{i}]")
+    lines = report.lines()
+    assert not any("column None" in line for line in lines), lines[-1]
+    assert lines[-1].startswith("mapping.yaml: ") and lines[-1].endswith("more schema problems not listed")

@@ -7,7 +7,9 @@ errors exit 2. Tracebacks appear only with ``--debug``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
 import logging
 import os
 import sys
@@ -635,6 +637,26 @@ def viz(state, regions, chains, enterprises, projects, max_nodes, output, settin
         click.echo(_shown(notice), err=True)
 
 
+@contextlib.contextmanager
+def _import_failure(fmt, out):
+    """A failed import writes nothing: say so, list every problem (JSON on standard output
+    with ``-f json``), instead of pointing at a directory to validate that does not exist."""
+    try:
+        yield
+    except ChainKGError as err:
+        report = getattr(err, "report", None)
+        lines = report.lines() if report is not None else [str(err)]
+        if fmt == "json":
+            problems = report.to_dict()["problems"] if report is not None else [
+                {"message": getattr(err, "message", str(err)), "file": getattr(err, "file", None),
+                 "row": getattr(err, "row", None), "column": getattr(err, "column", None)}]
+            click.echo(json.dumps({"written_to": None, "problems": problems}, ensure_ascii=False, default=str))
+        for line in lines[:-1]:
+            click.echo(_shown(line), err=True)
+        raise ChainKGError(f"{lines[-1]}; nothing was written to {out}"
+                           + (f" ({len(lines)} problems)" if len(lines) > 1 else "")) from err
+
+
 def _report_format(f):
     """--format for commands whose -o names a directory rather than an output file."""
     return click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "json", "md"]),
@@ -764,7 +786,8 @@ def import_ckg(source, out, mapping, home_region, as_of, force, fmt):
     """
     from chainkg.loaders.ckg import import_ckg as run
 
-    result = run(source, out, mapping=mapping, home_region=home_region, as_of=as_of, force=force)
+    with _import_failure(fmt, out):
+        result = run(source, out, mapping=mapping, home_region=home_region, as_of=as_of, force=force)
     emit(result, fmt=fmt, output=None, title=f"wrote {result.written_to}" if fmt == "table" else None)
 
 
@@ -783,7 +806,8 @@ def import_table(mapping, out, home_region, force, fmt):
     """
     from chainkg.loaders.mapping import import_mapped_tables
 
-    result = import_mapped_tables(mapping, out, home_region=home_region, force=force)
+    with _import_failure(fmt, out):
+        result = import_mapped_tables(mapping, out, home_region=home_region, force=force)
     emit(result, fmt=fmt, output=None, title=f"wrote {result.written_to}" if fmt == "table" else None)
 
 

@@ -125,3 +125,26 @@ def test_bad_membership_segment_located_in_membership_file(supply_dir, tmp_path)
     problem = info.value.report.problems[0]
     assert (problem.file, problem.row, problem.column) == ("企业环节.xlsx", 3, "环节")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_failed_import_lists_every_problem_and_says_nothing_was_written(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from chainkg.cli import cli
+
+    (tmp_path / "m.yaml").write_text("source: s\nas_of: '2025'\ntables:\n"
+                                     "  - {file: a.csv, kind: enterprises, columns: {名称: name, 城市: region}}\n",
+                                     encoding="utf-8")
+    (tmp_path / "a.csv").write_text("名称,城市\n甲,火星\n乙,木星\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["import", "table", str(tmp_path / "m.yaml"), "-o", str(out), "-f", "json"])
+    assert result.exit_code == 1 and not out.exists()
+    report = json.loads(result.stdout)
+    assert report["written_to"] is None
+    assert [(p["file"], p["row"], p["column"]) for p in report["problems"]] == [("a.csv", 2, "城市"), ("a.csv", 3, "城市")]
+    result = CliRunner().invoke(cli, ["import", "table", str(tmp_path / "m.yaml"), "-o", str(out)])
+    assert "a.csv:2:城市: unknown region '火星'" in result.stderr
+    assert "nothing was written to" in result.stderr and "(2 problems)" in result.stderr
+    assert "chainkg validate" not in result.stderr

@@ -367,4 +367,4 @@ def test_mapping_file_entries_of_the_wrong_kind(tmp_path, table, message):
     (tmp_path / "mapping.yaml").write_text(f"source: s\nas_of: '2025'\ntables:\n  - {table}\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["import", "table", str(tmp_path / "mapping.yaml"), "-o", str(tmp_path / "out")])
     assert result.exit_code == 1, result.output
-    assert result.output.strip() == f"Error: {message}", result.output
+    assert result.output.strip() == f"Error: {message}; nothing was written to {tmp_path / 'out'}", result.output

@@ -174,7 +174,7 @@ def _text_matches(texts, rules):
     kind = df["kind"].to_numpy()
     # A clause does what its strongest activity word says, or what a matched keyword implies.
     df["rank"] = np.select([kind == _KIND_MAKE, kind == _KIND_SERVICE, kind == _KIND_TRADE],
-                           [_MAKE, _ACTIVITY_RANK["service"], _TRADE],
+                           [_MAKE, _SERVICE, _TRADE],
                            default=np.where(kind == _KIND_SEGMENT, df["implied"], 0))
     activity = df.groupby(["text", "clause"])["rank"].max().rename("activity")
     words = df[(kind == _KIND_SEGMENT) | (kind == _KIND_EXACT)]
@@ -209,8 +209,7 @@ def _names_the_item(texts, matches, rules):
     product is for, and the product is something else (a radar, a tray). Words that follow
     and name an activity ("研发与试制", "配送") or a form ("系统", "锻件") keep the match; a
     service segment is named by its object ("冷链配送服务", "无人机巡检") and keeps it too."""
-    service = np.array([w.trade_counts for w in rules.words], dtype=bool)
-    keep = service[matches["segment"].to_numpy()].copy()
+    keep = rules.tables().word_counts_trade[matches["segment"].to_numpy()].copy()
     for k, (t, e, i) in enumerate(matches[["text", "end", "item_end"]].itertuples(index=False)):
         if not keep[k]:
             tail = _SPEC.sub("", texts[t][e:i])
@@ -270,13 +269,14 @@ def classify(records, rules):
     by_code, code_trade, code_elsewhere = _by_industry(col["industry"], rules, strings)
     text, trade_only, (makes, sells) = _by_text(col, rules, n, strings)
     if len(text):
-        # Under a class outside every chain, a scope match must be principal.
-        text = text.take(~code_elsewhere[text["row"]] | text["principal"])
-        # A trade-coded enterprise's main products are the goods it sells, unless its scope
-        # makes something in their chain (a 食品生产 licence); a service it lists
-        # ("飞防作业服务") is one it provides.
+        # Under a class outside every chain, a scope match must be principal. A trade-coded
+        # enterprise's main products are the goods it sells, unless its scope makes something
+        # in their chain (a 食品生产 licence); a service it lists ("飞防作业服务") is one it
+        # provides. Both tests read only the row itself, so they filter in one pass.
         key, service = t.chain_keys(text["row"], text["segment"])
-        text = text.take(~(code_trade[text["row"]] & (text["method"] == _PRODUCT) & ~service & ~makes[key]))
+        principal_or_coded = ~code_elsewhere[text["row"]] | text["principal"]
+        sold = code_trade[text["row"]] & (text["method"] == _PRODUCT) & ~service & ~makes[key]
+        text = text.take(principal_or_coded & ~sold)
         text = _drop_own_sales(text, t, makes)
         text = _drop_what_is_served(text, t, makes)
         text = _drop_ancestors(text, t)
@@ -305,7 +305,10 @@ class _Table(dict):
         return len(next(iter(self.values()))) if dict.__len__(self) else 0
 
     def take(self, which):
-        return _Table({k: v[which] for k, v in self.items()})
+        which = np.asarray(which)
+        if which.dtype == bool:  # find the kept rows once, not once per column
+            which = np.flatnonzero(which)
+        return _Table({k: v.take(which) for k, v in self.items()})
 
     def assign(self, **columns):
         return _Table({**self, **{k: np.broadcast_to(v, len(self)) if np.ndim(v) == 0 else v

@@ -28,16 +28,19 @@ catering) named only in a side clause of a maker is ancillary, and the main prod
 row whose principal clause is a service are what it serves, unless its scope makes
 something in that chain.
 
-All text of a batch is matched in one pass of an Aho–Corasick automaton
-(``ahocorasick_rs``, overlapping matches), so the cost is linear in the text; the rest is
-vectorised over the matches. The rules and the automaton are in
+Every rule reads only the row itself, so rows are classified in chunks of
+:data:`CHUNK_ROWS`, side by side in threads. All text of a chunk is matched in one pass of
+an Aho–Corasick automaton (``ahocorasick_rs``, overlapping matches), so the cost is linear
+in the text; the rest is vectorised over the matches. The rules and the automaton are in
 :mod:`chainkg.loaders.classify_rules`.
 """
 
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -260,12 +263,45 @@ def classify(records, rules):
     ['classified', 'classified', 'trade_only']
     """
     n = len(records)
-    t = rules.tables()
-    strings = _Strings()
     # Text stays in Arrow strings: as Python objects a million scopes would take gigabytes.
     col = {c: (records[c].astype("string[pyarrow]").fillna("") if c in records
                else pd.Series("", index=records.index, dtype="string[pyarrow]")).reset_index(drop=True)
            for c in ("industry", "scope", "products")}
+    rules.tables(), rules.automaton()  # built once, before the chunks share them
+    # Every step reads only the row itself, so chunks of rows are classified apart: memory
+    # grows with the chunk, and the chunks run side by side (the heavy steps are numpy,
+    # Arrow and Aho–Corasick calls that release the GIL).
+    bounds = [(lo, min(lo + CHUNK_ROWS, n)) for lo in range(0, n, CHUNK_ROWS)]
+    with ThreadPoolExecutor(max_workers=_workers(len(bounds))) as pool:
+        chunks = list(pool.map(lambda b: _classify_rows({c: v.iloc[b[0]:b[1]] for c, v in col.items()}, rules),
+                               bounds))
+    strings = _Strings()
+    found = _Table.concat([f.assign(row=f["row"] + lo, evidence=strings.ids(own.values)[f["evidence"]])
+                           for (f, _, own), (lo, _) in zip(chunks, bounds)], MEMBERSHIP_COLUMNS) \
+        if chunks else _empty("segment", "method", "evidence", "confidence")
+    outcome = np.concatenate([o for _, o, _ in chunks]) if chunks else np.array([], dtype=object)
+    memberships = pd.DataFrame({
+        "row": found["row"].astype(np.int64),
+        "segment": pd.Categorical.from_codes(found["segment"], categories=rules.vocabulary().astype(object)),
+        "method": pd.Categorical.from_codes(found["method"], categories=pd.Index(METHODS, dtype=object)),
+        "evidence": strings.column(found["evidence"]),
+        "confidence": pd.Categorical.from_codes(found["confidence"], categories=pd.Index(CONFIDENCES, dtype=object))})
+    return memberships, pd.Series(outcome, index=records.index, name="outcome")
+
+
+def _workers(chunks):
+    """Threads for ``chunks`` chunks: one per core this process may use, at most 4."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(chunks, cores, 4))
+
+
+def _classify_rows(col, rules):
+    """:func:`classify` on one chunk of rows: the memberships (rows counted from the
+    chunk's first, evidence numbered in the chunk's own strings), the outcome per row and
+    those strings."""
+    t = rules.tables()
+    n = len(col["scope"])
+    strings = _Strings()
     by_code, code_trade, code_elsewhere = _by_industry(col["industry"], rules, strings)
     text, trade_only, (makes, sells) = _by_text(col, rules, n, strings)
     if len(text):
@@ -288,13 +324,7 @@ def classify(records, rules):
     outcome = np.full(n, "unclassified", dtype=object)
     outcome[trade_only | code_trade] = "trade_only"
     outcome[found["row"]] = "classified"
-    memberships = pd.DataFrame({
-        "row": found["row"].astype(np.int64),
-        "segment": pd.Categorical.from_codes(found["segment"], categories=rules.vocabulary().astype(object)),
-        "method": pd.Categorical.from_codes(found["method"], categories=pd.Index(METHODS, dtype=object)),
-        "evidence": strings.column(found["evidence"]),
-        "confidence": pd.Categorical.from_codes(confidence, categories=pd.Index(CONFIDENCES, dtype=object))})
-    return memberships, pd.Series(outcome, index=records.index, name="outcome")
+    return found.assign(confidence=confidence), outcome, strings
 
 
 class _Table(dict):
@@ -355,8 +385,8 @@ def _by_industry(cells, rules, strings):
     return by_code, trade[codes], elsewhere[codes]
 
 
-#: Records read at a time: memory grows with the batch, not with the table.
-BATCH_ROWS = 200_000
+#: Records classified at a time: memory grows with the chunk, not with the table.
+CHUNK_ROWS = 200_000
 
 
 def _by_text(col, rules, n, strings):
@@ -371,16 +401,14 @@ def _by_text(col, rules, n, strings):
     t = rules.tables()
     parts, trade_only, makes, sells = [], np.zeros(n, dtype=bool), [], []
     for column, label in (("scope", "经营范围"), ("products", "主营产品")):
-        for lo in range(0, n, BATCH_ROWS):
-            found = _batch_matches(col[column].iloc[lo:lo + BATCH_ROWS], column == "scope", label, rules, strings)
-            if found is None:
-                continue
-            part, made, sold = found
-            part["row"] += lo
-            parts.append(part)
-            makes.append(t.chain_keys(made["row"] + lo, made["segment"])[0])
-            sells.append(t.chain_keys(sold["row"] + lo, sold["segment"])[0])
-            trade_only[sold["row"] + lo] = True
+        found = _batch_matches(col[column], column == "scope", label, rules, strings)
+        if found is None:
+            continue
+        part, made, sold = found
+        parts.append(part)
+        makes.append(t.chain_keys(made["row"], made["segment"])[0])
+        sells.append(t.chain_keys(sold["row"], sold["segment"])[0])
+        trade_only[sold["row"]] = True
     makes, sells = t.key_set(n, *makes), t.key_set(n, *sells)
     both = _Table.concat(parts, parts[0].keys()) if parts else _empty()
     return _one_per_segment(both, t, strings), trade_only, (makes, sells)

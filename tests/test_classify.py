@@ -90,3 +90,18 @@ def test_quality_on_the_labelled_sets(name):
     through the loader as a user runs it (see scripts/classify_quality.py)."""
     for chain, (precision, recall, _, _) in quality(DATA / name / f"registry_{name}.csv").items():
         assert precision >= 0.90 and recall >= 0.85, (chain, precision, recall)
+
+
+def test_chunks_of_rows_classify_as_one_table(rules, monkeypatch):
+    """Rows are classified in chunks side by side; the result may not depend on where the
+    chunks end (row numbers, evidence numbering, outcome order)."""
+    import chainkg.loaders.classify as classify_module
+
+    records = pd.read_csv(DATA / "dev" / "registry_dev.csv", dtype=str, encoding="utf-8-sig").fillna("")
+    records = records.rename(columns={"国标行业小类": "industry", "经营范围": "scope", "主营产品": "products"})
+    whole, whole_outcome = classify(records, rules)
+    monkeypatch.setattr(classify_module, "CHUNK_ROWS", 7)
+    chunked, chunked_outcome = classify(records, rules)
+    assert len(whole) > 100
+    pd.testing.assert_frame_equal(whole.astype(str), chunked.astype(str))
+    assert whole_outcome.tolist() == chunked_outcome.tolist()

@@ -132,16 +132,24 @@ def load_rules(segments, report, path=None, name=None, chains=None):
     return Rules(classes=classes, mappings=mappings, words=words, parents=parents)
 
 
+#: A clause of generic technical services: nearly every scope lists one, often first, and
+#: it says nothing of what the enterprise does, so it is not counted as a clause.
+_GENERIC_CLAUSE = re.compile(r"(?:技术(?:开发|咨询|服务|交流|转让|推广|研发|培训)|[、，,及和与\s])+")
+
+
 def split_clauses(scope):
-    """The clauses of a business scope, without boilerplate.
+    """The clauses of a business scope, without boilerplate and without clauses of generic
+    technical services only ("技术开发、技术服务").
 
     Examples
     --------
     >>> split_clauses("一般项目：集成电路设计；电子元器件销售（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）")
     ['集成电路设计', '电子元器件销售']
+    >>> split_clauses("技术开发、技术服务；制造无人机飞行控制系统")
+    ['制造无人机飞行控制系统']
     """
     clauses = (c.strip(" ，,、。") for c in re.split(f"[{_CLAUSE_END}]", normalize_scope(scope)))
-    return [c for c in clauses if c]
+    return [c for c in clauses if c and not _GENERIC_CLAUSE.fullmatch(c)]
 
 
 def normalize_scope(scope):

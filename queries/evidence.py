@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from chainkg.graph.schema import DEFAULT_COVERAGE
-from chainkg.queries.local import region_members
+from chainkg.graph.codes import codes_of, unique_ints
+from chainkg.queries.local import enterprise_rows, region_members
 from chainkg.queries.projects import project_targets
 
 __all__ = ["census_matrix", "census_sources", "evidence_of", "evidence_frame", "project_names",
@@ -72,16 +73,27 @@ def _fact_sources(graph):
     """(region, chain, source) of every fact that names a segment; cached on the graph."""
     if "fact_sources" in graph.cache:
         return graph.cache["fact_sources"]
+    segments = list(graph.segments)
+    chains = sorted({seg.chain for seg in graph.segments.values()})
     chain_of = pd.Series({sid: seg.chain for sid, seg in graph.segments.items()}, dtype=object)
-    ent = graph.enterprises.drop_duplicates("id").set_index("id")["region"]
+    # Memberships are millions of rows: each distinct (region, chain, source) is found on
+    # integer codes, and only those are turned back into text.
     mem = graph.counted_memberships
-    parts = [pd.DataFrame({"region": mem["enterprise"].map(ent), "segment": mem["segment"],
-                           "source": mem["source"]}),
-             graph.presence[["region", "segment", "source"]],
-             project_targets(graph)[["region", "segment", "source"]]]
-    f = pd.concat(parts, ignore_index=True).dropna()
-    f = f.assign(chain=f["segment"].map(chain_of)).dropna()
-    out = f[["region", "chain", "source"]].astype(str).drop_duplicates().reset_index(drop=True)
+    region, regions = pd.factorize(graph.enterprises["region"])
+    region = np.r_[region, -1][enterprise_rows(graph)]  # -1 (no enterprise) takes the last
+    seg_chain = np.array([chains.index(graph.segments[s].chain) for s in segments] + [-1], dtype=np.int64)
+    chain = seg_chain[codes_of(mem["segment"], segments)]
+    source, sources = pd.factorize(mem["source"])
+    ok = (region >= 0) & (chain >= 0) & (source >= 0)
+    key = unique_ints((region[ok] * len(chains) + chain[ok]) * max(len(sources), 1) + source[ok])
+    key, s = np.divmod(key, max(len(sources), 1))
+    r, c = np.divmod(key, len(chains))
+    parts = [pd.DataFrame({"region": np.asarray(regions, dtype=object)[r], "chain": np.asarray(chains, dtype=object)[c],
+                           "source": np.asarray(sources, dtype=object)[s]})]
+    for f in (graph.presence[["region", "segment", "source"]], project_targets(graph)[["region", "segment", "source"]]):
+        f = f.dropna()
+        parts.append(f.assign(chain=f["segment"].map(chain_of)).dropna()[["region", "chain", "source"]])
+    out = pd.concat(parts, ignore_index=True).astype(str).drop_duplicates().reset_index(drop=True)
     graph.cache["fact_sources"] = out
     return out
 

@@ -18,7 +18,7 @@ from chainkg.graph.codes import codes_of, rows_match, unique_ints
 from chainkg.graph.schema import ACTIVE_PROJECT_STATUSES
 from chainkg.queries.projects import project_targets
 
-__all__ = ["FactCube", "fact_cube", "local_facts", "region_members", "local_matrix"]
+__all__ = ["FactCube", "fact_cube", "local_facts", "region_members", "local_matrix", "enterprise_rows"]
 
 
 
@@ -58,7 +58,7 @@ def _leaf_expansion(graph, segments):
     return np.array(starts), counts, np.array(leaves), np.array(fits)
 
 
-def _enterprise_rows(graph):
+def enterprise_rows(graph):
     """Row of each membership's enterprise in the enterprise table (-1 if absent).
 
     The loader leaves the rows as a hint in ``memberships.attrs``; they are used only
@@ -82,7 +82,7 @@ def fact_cube(graph):
     segments = list(graph.segments)
     shape = (len(regions), len(segments))
     ent_region = codes_of(graph.enterprises["region"], regions)
-    m_ent = _enterprise_rows(graph)
+    m_ent = enterprise_rows(graph)
     m_seg = codes_of(graph.counted_memberships["segment"], segments)
     ok = (m_ent >= 0) & (m_seg >= 0)
     pairs = unique_ints(m_ent[ok] * len(segments) + m_seg[ok])  # each enterprise once per segment

@@ -18,6 +18,7 @@ import pandas as pd
 
 from chainkg.graph.schema import PROJECT_STATUSES
 from chainkg.queries.common import resolve_chains, resolve_regions
+from chainkg.queries.projects import project_targets
 
 __all__ = ["Pipeline", "pipeline", "STAGE_WORDS"]
 
@@ -87,19 +88,28 @@ def pipeline(graph, region=None, chains=None):
     chain_ids = resolve_chains(graph, chains)
     local = graph.region_descendants(region_id)
     proj = graph.projects[graph.projects["region"].isin(local)].copy()
+    # A project's chains are those of the segments it counts for: the one its row names,
+    # else its enterprise's or its name's (project_targets), so that 伊卡路包装项目 is a
+    # food project. A project placed in two chains counts in each.
     seg_chain = {sid: s.chain for sid, s in graph.segments.items()}
-    proj["chain"] = proj["segment"].map(seg_chain).fillna("")
+    targets = project_targets(graph)
+    placed = targets.assign(chain=targets["segment"].map(seg_chain)).dropna(subset=["chain"])
+    chains_of = placed.groupby("project")["chain"].agg(lambda c: sorted(set(c)))
+    segments_of = placed.groupby("project")["segment"].agg(lambda c: ";".join(dict.fromkeys(c)))
+    proj["chain"] = [";".join(chains_of.get(p, [])) for p in proj["id"]]
+    proj["counts_for"] = proj["id"].map(segments_of).fillna("")
+    in_chain = {c: proj["id"].isin(placed.loc[placed["chain"] == c, "project"]) for c in chain_ids}
     if chains is not None:
-        proj = proj[proj["chain"].isin(chain_ids)]
+        proj = proj[pd.concat(in_chain.values(), axis=1).any(axis=1)] if in_chain else proj.iloc[:0]
+        in_chain = {c: m.reindex(proj.index) for c, m in in_chain.items()}
     parts = []
-    for chain in [*chain_ids, ""]:
-        sub = proj[proj["chain"] == chain]
+    for chain, sub in [*((c, proj[m]) for c, m in in_chain.items()), ("", proj[proj["chain"] == ""])]:
         if len(sub):
             t = _stage_table(sub)
             t.insert(0, "chain", chain or "(no chain named)")
             parts.append(t)
     by_chain = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    listing = proj[["id", "name", "chain", "segment", "status", "investment_cny", "enterprise", "source"]]
+    listing = proj[["id", "name", "chain", "segment", "counts_for", "status", "investment_cny", "enterprise", "source"]]
     order = {s: i for i, s in enumerate(PROJECT_STATUSES)}
     listing = listing.sort_values(["status", "id"], key=lambda c: c.map(order) if c.name == "status" else c)
     return Pipeline(stages=_stage_table(proj), by_chain=by_chain, projects=listing.reset_index(drop=True),

@@ -218,6 +218,23 @@ def test_pipeline_57_projects(tmp_path):
     assert round(st.loc["under_construction", "funnel_rate"] * 100, 1) == 66.7  # 38 started of 57
 
 
+def test_pipeline_places_projects_in_chains_as_the_counts_do():
+    """A project whose row names no segment belongs to the chain its name or enterprise
+    places it in (伊卡路包装项目 is a food-packaging project), in the per-chain tables
+    and under --chain alike; what nothing places stays under no chain."""
+    p = pipeline(chainkg.load())
+    listing = p.projects.set_index("id")
+    assert listing.at["lp-yikalu-packaging", "chain"] == "food"
+    assert listing.at["lp-yikalu-packaging", "counts_for"] == "food.packaging"
+    assert listing.at["lp-626", "chain"] == "lowalt" and listing.at["lp-sidi-tech", "chain"] == ""
+    food = pipeline(chainkg.load(), chains=["food"])
+    assert food.projects["id"].tolist() == ["lp-yikalu-packaging"]
+    assert set(food.by_chain["chain"]) == {"food"}
+    assert food.stages.set_index("status").at["in_production", "at_stage"] == 1
+    nowhere = p.by_chain[p.by_chain["chain"] == "(no chain named)"].set_index("status")
+    assert nowhere.at["in_production", "at_stage"] == 3  # 纵横, 媤蒂, 香港户外家具
+
+
 def test_embedded_gaps_are_explained():
     r = gaps(chainkg.load())
     assert set(r.completeness["chain"]) == {"ic", "food", "lowalt"}

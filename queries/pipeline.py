@@ -97,7 +97,7 @@ def pipeline(graph, region=None, chains=None):
     chains_of = placed.groupby("project")["chain"].agg(lambda c: sorted(set(c)))
     segments_of = placed.groupby("project")["segment"].agg(lambda c: ";".join(dict.fromkeys(c)))
     proj["chain"] = [";".join(chains_of.get(p, [])) for p in proj["id"]]
-    proj["counts_for"] = proj["id"].map(segments_of).fillna("")
+    proj["counts_for"] = [segments_of.get(p, "") for p in proj["id"]]
     in_chain = {c: proj["id"].isin(placed.loc[placed["chain"] == c, "project"]) for c in chain_ids}
     if chains is not None:
         proj = proj[pd.concat(in_chain.values(), axis=1).any(axis=1)] if in_chain else proj.iloc[:0]

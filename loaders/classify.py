@@ -316,6 +316,7 @@ def _classify_rows(col, rules):
         text = _drop_own_sales(text, t, makes)
         text = _drop_what_is_served(text, t, makes)
         text = _drop_ancestors(text, t)
+        text = _drop_siblings_of_products(text, t)
     by_code = _drop_contradicted_classes(by_code, text, t, makes, sells)
     found = _combine(by_code, text, t, strings)
     # A trade-coded enterprise that also makes something: the registry disagrees with itself.
@@ -587,6 +588,18 @@ def _drop_what_is_served(frame, t, makes):
     return frame.take(~(~is_service & (method == _PRODUCT) & servers[key] & ~makes[key]))
 
 
+def _drop_siblings_of_products(frame, t):
+    """A scope clause is a catalogue item ("集成电路设计" for every design house); where the
+    main products name a sibling of its segment ("IP授权", "DRC/LVS软件"), the products
+    say which of the kind the row is, and the scope's segment is dropped."""
+    seg, method = frame["segment"], frame["method"]
+    by_product = np.isin(method, _BY_PRODUCT)
+    has_parent = t.parent[seg] >= 0
+    named = t.keys(frame["row"][by_product & has_parent], t.parent[seg[by_product & has_parent]])
+    sibling_named = _among(t.keys(frame["row"], np.where(has_parent, t.parent[seg], 0)), named) & has_parent
+    return frame.take(~(sibling_named & (method == _SCOPE)))
+
+
 def _drop_ancestors(frame, t):
     """Within each row, drop a segment when a segment below it is also named."""
     segment = frame["segment"]
@@ -661,7 +674,12 @@ def _combine(by_code, text, t, strings):
     principal = text["principal"]
     sibling_named = _among(t.keys(c["row"], t.parent[c["segment"]]),
                             t.keys(text["row"][principal], t.parent[text["segment"][principal]]))
-    c = c.take((other_chain | (c["confidence"] != _LOW)) & ~(sibling_named & (t.parent[c["segment"]] >= 0)))
+    # A class that is not high, where the products or the first clause name another segment
+    # of its chain: the text says what the row makes (物联网模组 under 通信终端设备制造).
+    principal_in_chain = t.key_set(n, t.chain_keys(text["row"][principal], text["segment"][principal])[0])
+    beside = principal_in_chain[t.chain_keys(c["row"], c["segment"])[0]] & (c["confidence"] != _HIGH)
+    c = c.take((other_chain | (c["confidence"] != _LOW)) & ~(sibling_named & (t.parent[c["segment"]] >= 0))
+               & ~beside)
 
     out = _Table.concat([agreed, from_text, c], MEMBERSHIP_COLUMNS)
     # Sorted by (row, segment), the first of each pair: agreed before text alone before class alone.

@@ -92,6 +92,27 @@ def test_quality_on_the_labelled_sets(name):
         assert precision >= 0.90 and recall >= 0.85, (chain, precision, recall)
 
 
+@pytest.mark.parametrize("industry, scope, products, expected", [
+    ("集成电路设计", "一般项目：集成电路设计；技术服务、技术开发", "PCIe/DDR接口IP授权", {"ic.design.ip"}),
+    ("", "一般项目：集成电路设计；软件开发", "版图物理验证（DRC/LVS）软件", {"ic.design.eda"}),
+    ("通信终端设备制造", "一般经营项目是：物联网通信模块的技术开发与销售；软件开发。，许可经营项目是：物联网通信模块的生产。",
+     "", {"ic.modules.comm"}),
+    ("", "技术开发、技术服务；制造无人机飞行控制系统；销售电子产品", "", {"lowalt.components.flight_control"}),
+], ids=["products-name-a-sibling", "products-name-a-sibling-no-class", "first-clause-beside-a-medium-class",
+        "generic-first-clause"])
+def test_the_text_says_which_of_the_kind(rules, industry, scope, products, expected):
+    """A catalogue item in the scope yields to the sibling the main products name; a class
+    that is not high yields to what the principal text names in its chain; a clause of
+    generic technical services is never the principal one."""
+    segments, _, _ = run(rules, [(industry, scope, products)])
+    assert segments[0] == expected
+
+
+def test_a_diversified_row_keeps_its_other_branches(rules):
+    segments, _, _ = run(rules, [("", "一般项目：集成电路设计；电力电子元器件制造", "IGBT功率模块")])
+    assert "ic.design.chip_design" in segments[0] and "ic.modules.power" in segments[0]
+
+
 def test_chunks_of_rows_classify_as_one_table(rules, monkeypatch):
     """Rows are classified in chunks side by side; the result may not depend on where the
     chunks end (row numbers, evidence numbering, outcome order)."""

@@ -112,6 +112,14 @@ def relationship_statement(type_, start, end, merge_keys=(), properties=True):
             + (f"\n{_changed('r', 'row.props')}\nSET r += row.props" if properties else ""))
 
 
+def _records(frame):
+    """``frame.to_dict("records")`` from whole columns: each column is turned into Python
+    values once (``tolist``), not each cell boxed on its own."""
+    columns = [frame[c].tolist() for c in frame.columns]
+    names = list(frame.columns)
+    return [dict(zip(names, row)) for row in zip(*columns)] if columns else [{} for _ in range(len(frame))]
+
+
 def plan_statements(tables, batch_size=DEFAULT_BATCH_SIZE):
     """Every statement of an export of ``tables`` (PropertyTables), in order.
 
@@ -125,13 +133,13 @@ def plan_statements(tables, batch_size=DEFAULT_BATCH_SIZE):
     for t in tables.nodes:
         cypher = node_statement(t.label)
         for i in range(0, len(t.frame), batch_size):
-            yield Statement("nodes", t.label, cypher, t.frame.iloc[i:i + batch_size].to_dict("records"))
+            yield Statement("nodes", t.label, cypher, _records(t.frame.iloc[i:i + batch_size]))
     for t in tables.relationships:
         props = t.properties
         cypher = relationship_statement(t.type, t.start, t.end, t.merge_keys, bool(props))
         for i in range(0, len(t.frame), batch_size):
             part = t.frame.iloc[i:i + batch_size]
-            prop_rows = part[props].to_dict("records") if props else [{}] * len(part)
+            prop_rows = _records(part[props]) if props else [{}] * len(part)
             rows = [{"start": s, "end": e, "props": p}
                     for s, e, p in zip(part["start"].tolist(), part["end"].tolist(), prop_rows)]
             yield Statement("relationships", f"{t.type} ({t.start}->{t.end})", cypher, rows)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from chainkg.errors import ExportError
+from chainkg.graph.codes import codes_of
 from chainkg.graph.schema import DEFAULT_COVERAGE, NODE_KINDS, REL_TYPES
 
 __all__ = ["NodeTable", "RelationshipTable", "PropertyTables", "property_tables",
@@ -175,6 +176,12 @@ def _sources(graph):
     return s.assign(coverage=coverage)
 
 
+def _isin(values, universe):
+    """``values.isin(universe)`` on Arrow kernels: a pandas ``isin`` on Arrow strings
+    walks the universe in Python, and the tables hold millions of ids."""
+    return codes_of(values, list(universe) if isinstance(universe, (set, frozenset)) else universe) >= 0
+
+
 def _scope(graph, regions):
     """(regions kept as nodes, regions whose facts are kept) as in ``to_networkx``."""
     all_ids = set(graph.regions["id"].astype(str))
@@ -234,23 +241,23 @@ def property_tables(graph, regions=None, chains=None):
     supplies = [(a, b, w) for c in chain_ids for a, b, w in graph.chains[c].supplies]
 
     reg = graph.regions.assign(id=graph.regions["id"].astype(str))
-    reg = reg[reg["id"].isin(kept)]
-    reg_parent = reg[reg["parent"].isin(kept)]
+    reg = reg[_isin(reg["id"], kept)]
+    reg_parent = reg[_isin(reg["parent"], kept)]
 
-    mem = graph.memberships[graph.memberships["segment"].isin(seg_ids)]
-    ent = graph.enterprises[graph.enterprises["region"].isin(local)]
+    mem = graph.memberships[_isin(graph.memberships["segment"], seg_ids)]
+    ent = graph.enterprises[_isin(graph.enterprises["region"], local)]
     if chains:
-        ent = ent[ent["id"].isin(mem["enterprise"])]
-    mem = mem[mem["enterprise"].isin(ent["id"])]
-    links = graph.links[graph.links["supplier"].isin(ent["id"]) & graph.links["customer"].isin(ent["id"])]
-    proj = graph.projects[graph.projects["region"].isin(local)]
+        ent = ent[_isin(ent["id"], mem["enterprise"])]
+    mem = mem[_isin(mem["enterprise"], ent["id"])]
+    links = graph.links[_isin(graph.links["supplier"], ent["id"]) & _isin(graph.links["customer"], ent["id"])]
+    proj = graph.projects[_isin(graph.projects["region"], local)]
     # Where each project counts: the segment it names, else its enterprise's or its name's.
     targets = graph.project_targets
-    targets = targets[targets["project"].isin(proj["id"]) & targets["segment"].isin(seg_ids)]
+    targets = targets[_isin(targets["project"], proj["id"]) & _isin(targets["segment"], seg_ids)]
     if chains:
-        proj = proj[proj["id"].isin(targets["project"])]
-    by = proj[proj["enterprise"].isin(ent["id"])]
-    pres = graph.presence[graph.presence["region"].isin(local) & graph.presence["segment"].isin(seg_ids)]
+        proj = proj[_isin(proj["id"], targets["project"])]
+    by = proj[_isin(proj["enterprise"], ent["id"])]
+    pres = graph.presence[_isin(graph.presence["region"], local) & _isin(graph.presence["segment"], seg_ids)]
 
     seg_parent = seg_frame[seg_frame["parent"].notna()]
     seg_top = seg_frame[seg_frame["parent"].isna()]

@@ -271,6 +271,9 @@ def settings_options(f):
                        "long-jump closure and centrality; --weight wins over it [default: balanced].")
     @click.option("--strong-min", type=click.IntRange(min=1),
                   help="Local enterprises for a segment to count as present [default: 3].")
+    @click.option("--strong-share", type=click.FloatRange(min=0, max=1, min_open=True),
+                  help="Where memberships give shares: the region's total share of a segment for it to "
+                       "count as present, below it weak [default: 0.10].")
     @click.option("--decay", type=float, callback=_check_setting,
                   help="Weight of a segment one more supply step away, in (0, 1] [default: 0.5].")
     @click.option("--weight", "weights", multiple=True, metavar="TERM=W",
@@ -284,8 +287,9 @@ def settings_options(f):
     @click.option("--prefer", "prefer", multiple=True, metavar="GROUP",
                   help="Preferred origin region group, repeatable [default: 长三角, 珠三角].")
     @functools.wraps(f)
-    def wrapper(*args, strategy, strong_min, decay, weights, prefer, anchor_min, **kwargs):
-        settings = {"strategy": strategy, "strong_min": strong_min, "decay": decay, "anchor_min_cny": anchor_min,
+    def wrapper(*args, strategy, strong_min, strong_share, decay, weights, prefer, anchor_min, **kwargs):
+        settings = {"strategy": strategy, "strong_min": strong_min, "strong_share": strong_share, "decay": decay,
+                    "anchor_min_cny": anchor_min,
                     "preferred_origins": list(prefer) or None}
         for item in weights:
             term, _, value = item.partition("=")

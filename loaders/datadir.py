@@ -6,7 +6,8 @@
       chainkg.yaml       manifest: name, description, as_of, which files, column mappings, imports
       chains/*.yaml      chain templates (the embedded ones when there are none)
       regions.csv        added to the embedded regions (see loaders/region_table.py)
-      enterprises.csv  projects.csv  presence.csv  links.csv  figures.csv  sources.csv
+      enterprises.csv  memberships.csv (see loaders/memberships.py)  projects.csv  presence.csv
+      links.csv  figures.csv  sources.csv
 
 Tables may be .csv, .xlsx or .parquet. :func:`validate` collects every problem into a
 :class:`~chainkg.loaders.report.Report`; :func:`load` raises
@@ -33,7 +34,8 @@ from chainkg.loaders.yamlfile import read_yaml
 __all__ = ["load", "validate", "read_data_dir", "embedded_data_dir", "manifest_shape", "MANIFEST_NAME"]
 
 MANIFEST_NAME = "chainkg.yaml"
-TABLE_ORDER = ("sources", "regions", "enterprises", "projects", "presence", "links", "figures", "overrides")
+TABLE_ORDER = ("sources", "regions", "enterprises", "memberships", "projects", "presence", "links", "figures",
+               "overrides")
 
 
 def manifest_shape():

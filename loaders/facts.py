@@ -316,6 +316,11 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None, industry_c
                                                                    rules() if _classifiable(t) else None))
         _add_inferred_regions(out, regions)
         enterprise_names = EnterpriseIndex(out["enterprises"]["id"], out["enterprises"]["name"])
+    if "memberships" in inputs and "enterprises" in out:
+        from chainkg.loaders.memberships import read_memberships
+
+        given = read_memberships(inputs["memberships"][0], enterprise_names, segments, sources, _frame)
+        out["memberships"] = pd.concat([out["memberships"], given], ignore_index=True)
     if "overrides" in inputs and "enterprises" in out:
         out["memberships"], out["enterprises"] = _overrides(inputs["overrides"][0], out, segments,
                                                             enterprise_names)

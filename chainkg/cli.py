@@ -803,15 +803,20 @@ def import_ckg(source, out, mapping, home_region, as_of, force, fmt):
 @click.option("--force", is_flag=True,
               help="Replace the output directory if it holds an earlier import (and nothing else).")
 @_report_format
-def import_table(mapping, out, home_region, force, fmt):
+@click.pass_obj
+def import_table(state, mapping, out, home_region, force, fmt):
     """Import node and edge tables (CSV/XLSX) through a mapping file.
+
+    With the global --data, the import builds on that data directory: the output holds
+    its chain templates and regions (beside a chain the mapping defines), so the tables
+    may name them; without it, the embedded ones.
 
     Example: chainkg import table supply/mapping.yaml -o supplydata
     """
     from chainkg.loaders.mapping import import_mapped_tables
 
     with _import_failure(fmt, out):
-        result = import_mapped_tables(mapping, out, home_region=home_region, force=force)
+        result = import_mapped_tables(mapping, out, home_region=home_region, force=force, base=state.data)
     emit(result, fmt=fmt, output=None, title=f"wrote {result.written_to}" if fmt == "table" else None)
 
 

@@ -31,7 +31,8 @@ from chainkg.loaders.tables import HEADER_ALIASES, TABLE_SUFFIXES, read_table
 from chainkg.loaders.template import load_chain_template
 from chainkg.loaders.yamlfile import read_yaml
 
-__all__ = ["load", "validate", "read_data_dir", "embedded_data_dir", "manifest_shape", "MANIFEST_NAME"]
+__all__ = ["load", "validate", "read_data_dir", "embedded_data_dir", "manifest_shape", "chain_template_files",
+           "MANIFEST_NAME"]
 
 MANIFEST_NAME = "chainkg.yaml"
 TABLE_ORDER = ("sources", "regions", "enterprises", "memberships", "projects", "presence", "links", "figures",
@@ -131,6 +132,12 @@ def _chain_files(paths, manifest, report):
         else:
             out.append((f, str(name)))
     return out
+
+
+def chain_template_files(path):
+    """(file, name) of each chain template the data directory at ``path`` reads."""
+    root = Path(path)
+    return _chain_files(DataPaths(root), _read_manifest(root, Report()), Report())
 
 
 def _table_file(paths, manifest, name, report):

@@ -10,10 +10,11 @@ the kind of rows it holds, which column means what, and which values mean which:
     tables:
       - file: 企业.xlsx
         kind: enterprises                  # enterprises | memberships | links | projects | presence | regions
+                                           # | segments | supplies (a chain: loaders/mapped_chain.py)
         columns: {企业ID: id, 公司: name, 城市: region, 信用代码: credit_code, 地址: address}
       - file: 企业环节.csv                  # an edge table: enterprise -> segment
         kind: memberships
-        columns: {企业ID: enterprise, 环节: segment, 占比: share}
+        columns: {企业ID: enterprise, 环节: segment, 占比: share}   # also negligible (yes/no)
         values:
           segment: {晶圆代工: ic.fabrication.foundry}
       - file: 供货.csv
@@ -35,8 +36,14 @@ A ``regions`` table joins the embedded regions as a data directory's ``regions.c
 (see :mod:`~chainkg.loaders.region_table`): a foreign country is a row with level
 ``country`` and no parent, and enterprises name it by id or name. Enterprises without a
 region get one inferred from ``credit_code``, ``address`` or
-``name`` (see :mod:`~chainkg.loaders.regions_infer`). Problems found when the result is
-loaded are reported at the row and column of the original file.
+``name`` (see :mod:`~chainkg.loaders.regions_infer`). A ``memberships`` table becomes the
+directory's ``memberships.csv``, shares and all (see :mod:`~chainkg.loaders.memberships`);
+rows naming an enterprise the enterprise table lacks are skipped and listed. A ``chain``
+with ``segments`` and ``supplies`` tables is described in :mod:`~chainkg.loaders.mapped_chain`.
+
+Every problem of the mapping file (at its YAML path) and of the tables (at file, row and
+original header) is collected before anything is written; so are the problems found when
+the result is loaded, located back at the row and column of the original file.
 """
 
 from __future__ import annotations
@@ -258,11 +265,19 @@ def read_mapped_tables(mapping_path):
     return result
 
 
-def import_mapped_tables(mapping_path, out, *, home_region=None, force=False):
+def import_mapped_tables(mapping_path, out, *, home_region=None, force=False, base=None):
     """Read the tables of a mapping file and write them as a data directory at ``out``.
 
     Problems found when the written directory is loaded are reported at the file, row
     and original column where the bad value came from.
+
+    Parameters
+    ----------
+    base : str or Path, optional
+        A data directory the import builds on: ``out`` gets its chain templates (beside
+        a chain the mapping defines) and its own regions, with the sources they cite, so
+        the mapped tables may name their segments and regions. By default the embedded
+        templates (unless the mapping defines a chain) and regions.
 
     Raises
     ------
@@ -270,10 +285,42 @@ def import_mapped_tables(mapping_path, out, *, home_region=None, force=False):
         When the mapped data does not load; nothing is written.
     """
     result = read_mapped_tables(mapping_path)
+    if base is not None:
+        _build_on(result, base)
     try:
         return write_data_dir(result, out, home_region=home_region, force=force)
     except ValidationError as err:
         raise ValidationError(_relocate(err.report, result)) from err
+
+
+def _build_on(result, base):
+    """Add the chain templates, own regions and their sources of the data directory ``base``."""
+    from chainkg.loaders.datadir import chain_template_files, load
+    from chainkg.loaders.region_table import embedded_region_ids
+
+    graph = load(base)
+    chains = {}
+    for path, name in chain_template_files(base):
+        template = read_yaml(path, Report(), name)  # loaded above: it is a good template
+        chains[f"{template['id']}.chain.yaml"] = template
+    clash = sorted(set(chains) & set(result.chains))
+    if clash:
+        raise DataError(f"the mapping's chain {clash[0].split('.')[0]!r} is also a chain of {str(base)!r}",
+                        file=Path(base).name)
+    result.chains = {**chains, **result.chains}
+    own = graph.regions[~graph.regions["id"].isin(embedded_region_ids())]
+    if len(own):
+        mapped = result.data.get("regions")
+        own = own[~own["id"].isin(set(mapped["id"]))] if mapped is not None else own
+        # after the mapped rows, whose row numbers locate problems in the original files
+        result.data["regions"] = pd.concat([mapped, own.fillna("").astype(str)], ignore_index=True) \
+            if mapped is not None else own.fillna("").astype(str).reset_index(drop=True)
+    cited = set(own["source"]) | {c.source for c in graph.chains.values()}
+    listed = {s["id"] for s in result.sources}
+    rows = graph.sources[graph.sources["id"].isin(cited - listed)]
+    result.sources += rows.fillna("").astype(str).to_dict("records")
+    result.summary = summary_frame(list(zip(result.summary["step"], result.summary["count"])) + [
+        (f"built on {base}: chain templates", len(chains)), (f"built on {base}: own regions", len(own))])
 
 
 def _relocate(report, result):

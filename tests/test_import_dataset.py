@@ -149,3 +149,49 @@ def test_readme_shows_the_mapping_file_as_it_is():
 
     shown = readme_block("# tests/data/supplychain/mapping.yaml", "yaml")[1:]
     assert "\n".join(shown) + "\n" == (DATASET / "mapping.yaml").read_text(encoding="utf-8")
+
+
+def test_the_mapping_works_in_place_from_a_manifest(dataset):
+    """imports: [{format: table, mapping: …}] reads the dataset as import table does, chain included."""
+    (dataset / "chainkg.yaml").write_text("name: chips in place\nimports:\n"
+                                          "  - {format: table, mapping: mapping.yaml}\n", encoding="utf-8")
+    g = chainkg.load(dataset)
+    assert "chips" in g.chains and len(g.leaves("chips")) == 18
+    assert len(g.enterprises) == 18 and len(g.memberships) == 25
+    assert g.region_name("KOR") == "South Korea"
+    status = {row["segment"]: row["status"] for row in _gaps(dataset, "KOR")["gaps"]}
+    assert status["chips.n4"] == "weak"
+
+
+def test_a_bad_mapping_in_a_manifest_is_reported_where_it_is(dataset):
+    (dataset / "chainkg.yaml").write_text("name: chips in place\nimports:\n"
+                                          "  - {format: table, mapping: mapping.yaml}\n"
+                                          "  - {format: table}\n", encoding="utf-8")
+    _edit(dataset, "nodes.csv", "N1,Design,,design", "N1,Design,,plan")
+    report = chainkg.validate(dataset)
+    assert [p.location() for p in report.problems] == ["nodes.csv:2:stage_name", "chainkg.yaml: imports[1].mapping"]
+
+
+def test_global_data_option_is_the_directory_the_import_builds_on(tmp_path):
+    """--data names the directory whose chains and regions the mapped tables may name."""
+    from helpers import DEMO_CHAIN, REGIONS, SOURCES, write_data_dir
+
+    base = write_data_dir(tmp_path / "base", {"chainkg.yaml": "name: base\n", "chains/demo.yaml": DEMO_CHAIN,
+                                              "regions.csv": REGIONS + "DEU,Germany,country,,test,2024\n",
+                                              "sources.csv": SOURCES})
+    mapped = write_data_dir(tmp_path / "m", {
+        "m.yaml": "source: s\nas_of: '2025'\ntables:\n"
+                  "  - {file: e.csv, kind: enterprises, columns: {id: id, name: name, land: region}}\n"
+                  "  - {file: p.csv, kind: memberships, columns: {id: enterprise, seg: segment, share: share}}\n",
+        "e.csv": "id,name,land\nd1,Wafer GmbH,DEU\n", "p.csv": "id,seg,share\nd1,硅片,30%\n"})
+    without = CliRunner().invoke(cli, ["import", "table", str(mapped / "m.yaml"), "-o", str(tmp_path / "a")])
+    assert without.exit_code == 1 and "e.csv:2:land: unknown region 'DEU'" in without.stderr
+    result = CliRunner().invoke(cli, ["--data", str(base), "import", "table", str(mapped / "m.yaml"),
+                                      "-o", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    g = chainkg.load(tmp_path / "b")
+    assert sorted(g.chains) == ["demo"] and g.region_name("DEU") == "Germany"
+    assert g.memberships[["enterprise", "segment", "share"]].values.tolist() == [["d1", "demo.materials.wafer", 0.3]]
+    # With a chain of its own, the mapping's chain sits beside the base's.
+    import_mapped_tables(DATASET / "mapping.yaml", tmp_path / "c", base=base)
+    assert sorted(chainkg.load(tmp_path / "c").chains) == ["chips", "demo"]

@@ -238,10 +238,15 @@ def read_data_dir(path=None, *, progress=None, allow_outside=()):
     embedded_regions = None if root == embedded_data_dir() else \
         _read_raw(embedded_data_dir() / "regions.csv", EMBEDDED_REGIONS_LABEL, "regions", {}, report, progress)
 
-    imported = read_imports(paths, manifest, chains, raw, report, progress=progress)
+    relocations = {}
+    imported = read_imports(paths, manifest, chains, raw, report, progress=progress, relocations=relocations)
     tables = normalize_tables(raw, chains, manifest, report, imported=imported,
                               industry_codes=_industry_codes(paths, manifest, report),
                               embedded_regions=embedded_regions)
+    if relocations:  # problems in a table import's rows, at its original files
+        from chainkg.loaders.mapping import relocate
+
+        relocate(report, relocations)
     _check_home_region(manifest, tables, report)
     _describe_enterprises(tables, raw, report)
     if not report.valid:

@@ -18,7 +18,8 @@ rows counted in its enterprise table): an id in both is a duplicate.
 A ``table`` import reads a mapping file (:func:`~chainkg.loaders.mapping.read_mapped_tables`)
 as ``chainkg import table`` does: its enterprises, memberships and regions join the
 directory's, and a chain it defines joins the directory's chains (an id in both is a
-duplicate). Its other kinds (links, projects, presence) are not read in place: import
+duplicate); problems in its rows are located at its original files, rows and headers
+(``provision.csv:2:provided_id``). Its other kinds (links, projects, presence) are not read in place: import
 the mapping with ``chainkg import table`` for them.
 """
 
@@ -40,7 +41,7 @@ TABLE_IMPORT_KINDS = ("enterprises", "memberships", "regions")
 IMPORT_KEYS = ("format", "path", "mapping", "as_of")
 
 
-def read_imports(paths, manifest, chains, raw, report, *, progress=None):
+def read_imports(paths, manifest, chains, raw, report, *, progress=None, relocations=None):
     """The tables {name: [(file, DataFrame)]} the manifest's ``imports`` add to a directory.
 
     Parameters
@@ -59,6 +60,10 @@ def read_imports(paths, manifest, chains, raw, report, *, progress=None):
         Receives a problem for each bad entry, at its YAML path (``imports[0].format``).
     progress : callable, optional
         Called with each import's label before it is read.
+    relocations : dict, optional
+        Receives {label: (ImportResult, table name)} of each table a ``table`` import
+        adds, for :func:`~chainkg.loaders.mapping.relocate` to point the problems found
+        in it back at the original files.
     """
     from chainkg.loaders.datadir import MANIFEST_NAME, embedded_data_dir
     from chainkg.loaders.region_table import embedded_region_ids
@@ -95,7 +100,12 @@ def read_imports(paths, manifest, chains, raw, report, *, progress=None):
             tables["sources"] = pd.DataFrame([s for s in cited if s["id"] not in known["sources"]])
         for name, df in tables.items():
             if len(df):
-                out.setdefault(name, []).append((label, df.fillna("").astype(str)))
+                part = label
+                if entry.get("format") == "table" and name in result.origins:
+                    part = f"{label[:-1]}: {name})"
+                    if relocations is not None:
+                        relocations[part] = (result, name)
+                out.setdefault(name, []).append((part, df.fillna("").astype(str)))
                 if name in known:
                     known[name].update(df["id"])
     return out

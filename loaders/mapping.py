@@ -65,7 +65,7 @@ from chainkg.loaders.tables import read_table
 from chainkg.loaders.template import ID_PATTERN
 from chainkg.loaders.yamlfile import read_yaml
 
-__all__ = ["read_mapped_tables", "import_mapped_tables", "KINDS"]
+__all__ = ["read_mapped_tables", "import_mapped_tables", "relocate", "KINDS"]
 
 #: Columns a mapping may name, per kind (beyond the kind's schema columns).
 KINDS = {
@@ -325,14 +325,23 @@ def _build_on(result, base):
 
 def _relocate(report, result):
     """Point problems in the written tables back at the original files, rows and headers."""
-    out = Report()
+    return relocate(report, {f"{kind}.csv": (result, kind) for kind in result.origins})
+
+
+def relocate(report, tables):
+    """Point the problems of ``report`` at mapped tables back at the original files, rows and
+    headers, in place; ``tables`` maps the label a table was checked under to its
+    (ImportResult, kind). Returns ``report``."""
+    from chainkg.loaders.report import Problem
+
+    moved = []
     for p in report.problems:
-        kind = (p.file or "").removesuffix(".csv")
-        origin = result.origins.get(kind)
+        result, kind = tables.get(p.file, (None, None))
+        origin = result.origins.get(kind) if result is not None else None
         if origin is not None and p.row and 2 <= p.row < len(origin) + 2:
             file, row = origin.loc[p.row - 2, "_file"], int(origin.loc[p.row - 2, "_row"])
             column = result.headers.get(kind, {}).get(p.column, p.column)
-            out.add(p.type, p.message, file=file, row=row, column=column)
-        else:
-            out.add(p.type, p.message, file=p.file, row=p.row, column=p.column, path=p.path)
-    return out
+            p = Problem(p.type, p.message, file, row, column)
+        moved.append(p)
+    report.problems = moved
+    return report

@@ -195,3 +195,12 @@ def test_global_data_option_is_the_directory_the_import_builds_on(tmp_path):
     # With a chain of its own, the mapping's chain sits beside the base's.
     import_mapped_tables(DATASET / "mapping.yaml", tmp_path / "c", base=base)
     assert sorted(chainkg.load(tmp_path / "c").chains) == ["chips", "demo"]
+
+
+def test_in_place_problems_found_at_load_are_located_in_the_original_files(dataset):
+    (dataset / "chainkg.yaml").write_text("name: chips in place\nimports:\n"
+                                          "  - {format: table, mapping: mapping.yaml}\n", encoding="utf-8")
+    _edit(dataset, "provision.csv", "P01,N2,", "P01,N99,")
+    _edit(dataset, "providers.csv", "P02,Birch Cores,USA", "P02,Birch Cores,Mars")
+    report = chainkg.validate(dataset)
+    assert sorted(p.location() for p in report.problems) == ["providers.csv:3:country", "provision.csv:2:provided_id"]

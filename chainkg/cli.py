@@ -271,6 +271,9 @@ def settings_options(f):
                        "long-jump closure and centrality; --weight wins over it [default: balanced].")
     @click.option("--strong-min", type=click.IntRange(min=1),
                   help="Local enterprises for a segment to count as present [default: 3].")
+    @click.option("--strong-share", type=click.FloatRange(min=0, max=1, min_open=True),
+                  help="Where memberships give shares: the region's total share of a segment for it to "
+                       "count as present, below it weak [default: 0.10].")
     @click.option("--decay", type=float, callback=_check_setting,
                   help="Weight of a segment one more supply step away, in (0, 1] [default: 0.5].")
     @click.option("--weight", "weights", multiple=True, metavar="TERM=W",
@@ -284,8 +287,9 @@ def settings_options(f):
     @click.option("--prefer", "prefer", multiple=True, metavar="GROUP",
                   help="Preferred origin region group, repeatable [default: 长三角, 珠三角].")
     @functools.wraps(f)
-    def wrapper(*args, strategy, strong_min, decay, weights, prefer, anchor_min, **kwargs):
-        settings = {"strategy": strategy, "strong_min": strong_min, "decay": decay, "anchor_min_cny": anchor_min,
+    def wrapper(*args, strategy, strong_min, strong_share, decay, weights, prefer, anchor_min, **kwargs):
+        settings = {"strategy": strategy, "strong_min": strong_min, "strong_share": strong_share, "decay": decay,
+                    "anchor_min_cny": anchor_min,
                     "preferred_origins": list(prefer) or None}
         for item in weights:
             term, _, value = item.partition("=")
@@ -799,15 +803,20 @@ def import_ckg(source, out, mapping, home_region, as_of, force, fmt):
 @click.option("--force", is_flag=True,
               help="Replace the output directory if it holds an earlier import (and nothing else).")
 @_report_format
-def import_table(mapping, out, home_region, force, fmt):
+@click.pass_obj
+def import_table(state, mapping, out, home_region, force, fmt):
     """Import node and edge tables (CSV/XLSX) through a mapping file.
+
+    With the global --data, the import builds on that data directory: the output holds
+    its chain templates and regions (beside a chain the mapping defines), so the tables
+    may name them; without it, the embedded ones.
 
     Example: chainkg import table supply/mapping.yaml -o supplydata
     """
     from chainkg.loaders.mapping import import_mapped_tables
 
     with _import_failure(fmt, out):
-        result = import_mapped_tables(mapping, out, home_region=home_region, force=force)
+        result = import_mapped_tables(mapping, out, home_region=home_region, force=force, base=state.data)
     emit(result, fmt=fmt, output=None, title=f"wrote {result.written_to}" if fmt == "table" else None)
 
 

@@ -74,6 +74,13 @@ def region_index(regions):
     return idx
 
 
+def _absent(memberships):
+    """Rows of ``memberships`` flagged negligible or with a share of exactly 0."""
+    negligible = memberships["negligible"].to_numpy(dtype=object) == True  # noqa: E712 (None is not)
+    share = pd.to_numeric(memberships["share"], errors="coerce").to_numpy(dtype=float)
+    return negligible | (share == 0)
+
+
 def empty_table(name):
     """An empty fact table with the schema's columns for ``name``."""
     return pd.DataFrame({c: pd.Series(dtype="object") for c in TABLE_COLUMNS[name]})
@@ -137,11 +144,21 @@ class ChainGraph:
     @cached_property
     def counted_memberships(self):
         """The memberships that count in queries: not those of enterprises whose
-        registration is 注销, 吊销 or 迁出 (kept as rows, but no longer operating here)."""
+        registration is 注销, 吊销 or 迁出 (kept as rows, but no longer operating here),
+        nor those a source lists with a negligible or zero share (see :attr:`absent_memberships`)."""
+        m = self.memberships
         gone = self.enterprises["registration"].to_numpy() == "inactive"
-        if not gone.any():
-            return self.memberships
-        return self.memberships[~self.memberships["enterprise"].isin(self.enterprises["id"][gone])]
+        absent = _absent(m)
+        if gone.any():
+            absent |= m["enterprise"].isin(self.enterprises["id"][gone]).to_numpy()
+        return m[~absent] if absent.any() else m
+
+    @cached_property
+    def absent_memberships(self):
+        """The memberships a source lists with a negligible or zero share: someone looked, and
+        the enterprise supplies (next to) none of the segment."""
+        m = self.memberships
+        return m[_absent(m)]
 
     @cached_property
     def project_targets(self):

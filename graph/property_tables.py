@@ -39,6 +39,7 @@ PROPERTY_TYPES = {
     ("Project", "expected_output_cny"): "double",
     ("SUPPLIES", "weight"): "double",
     ("OPERATES_IN", "share"): "double",
+    ("OPERATES_IN", "negligible"): "boolean",  # true or absent
     ("SUPPLIES_TO", "weight"): "double",
     ("HAS_PRESENCE", "enterprises"): "long",
 }
@@ -142,6 +143,8 @@ def _typed(frame, owner, schema_props):
             s = pd.to_numeric(s, errors="coerce").astype("float64")
         elif kind == "long":
             s = pd.to_numeric(s, errors="coerce").round().astype("Int64")
+        elif kind == "boolean":
+            s = s.map(lambda v: True if v is True or v == True else None)  # noqa: E712 (numpy bools)
         else:
             s = s.astype("string").replace("", pd.NA)
         out[col] = s.astype(object).where(s.notna(), None)
@@ -271,7 +274,8 @@ def property_tables(graph, regions=None, chains=None):
               {"weight": [w for _, _, w in supplies]}),
         _rels("LOCATED_IN", "Enterprise", "Region", ent["id"], ent["region"]),
         _rels("OPERATES_IN", "Enterprise", "Segment", mem["enterprise"], mem["segment"],
-              {k: mem[k] for k in ("share", "method", "confidence", "evidence", "source", "as_of")}),
+              {k: mem[k] for k in ("share", "negligible", "method", "confidence", "evidence", "source",
+                                    "as_of")}),
         _rels("SUPPLIES_TO", "Enterprise", "Enterprise", links["supplier"], links["customer"],
               {k: links[k] for k in ("product", "weight", "source", "as_of")}),
         _rels("LOCATED_IN", "Project", "Region", proj["id"], proj["region"]),

@@ -76,7 +76,7 @@ REL_TYPES = {
     for r in (
         RelType("PART_OF", ("Segment", "Region"), ("Segment", "Chain", "Region")),
         RelType("SUPPLIES", ("Segment",), ("Segment",), ("weight",)),
-        RelType("OPERATES_IN", ("Enterprise",), ("Segment",), ("share", "method", "confidence", "evidence",
+        RelType("OPERATES_IN", ("Enterprise",), ("Segment",), ("share", "negligible", "method", "confidence", "evidence",
                                                               "source", "as_of")),
         RelType("LOCATED_IN", ("Enterprise", "Project"), ("Region",)),
         # method and evidence where the project names no segment (its enterprise's, its name's)
@@ -101,7 +101,9 @@ TABLE_COLUMNS = {
                     "credit_code", "address", "industry", "scope", "products", "registered_capital",
                     "capital_currency", "registration", "classification"],
     # method: given, industry_code, scope_text, product (joined by + when they agree), shenwan, manual
-    "memberships": ["enterprise", "segment", "share", "source", "as_of", "method", "evidence", "confidence"],
+    # share: of the segment's supply, 0-1 (empty: not known); negligible: listed with a share too small to state
+    "memberships": ["enterprise", "segment", "share", "negligible", "source", "as_of", "method", "evidence",
+                    "confidence"],
     "projects": ["id", "name", "enterprise", "region", "segment", "investment_cny", "status",
                  "signed_on", "started_on", "production_on", "expected_output_cny", "note",
                  "source", "as_of"],
@@ -120,6 +122,7 @@ REQUIRED_COLUMNS = {
     "links": ["supplier", "customer", "source"],
     "figures": ["region", "metric", "value", "source"],
     "overrides": ["enterprise"],
+    "memberships": ["enterprise", "segment", "source"],
 }
 
 STAGES = ("upstream", "midstream", "downstream")

@@ -6,7 +6,8 @@
       chainkg.yaml       manifest: name, description, as_of, which files, column mappings, imports
       chains/*.yaml      chain templates (the embedded ones when there are none)
       regions.csv        added to the embedded regions (see loaders/region_table.py)
-      enterprises.csv  projects.csv  presence.csv  links.csv  figures.csv  sources.csv
+      enterprises.csv  memberships.csv (see loaders/memberships.py)  projects.csv  presence.csv
+      links.csv  figures.csv  sources.csv
 
 Tables may be .csv, .xlsx or .parquet. :func:`validate` collects every problem into a
 :class:`~chainkg.loaders.report.Report`; :func:`load` raises
@@ -30,10 +31,12 @@ from chainkg.loaders.tables import HEADER_ALIASES, TABLE_SUFFIXES, read_table
 from chainkg.loaders.template import load_chain_template
 from chainkg.loaders.yamlfile import read_yaml
 
-__all__ = ["load", "validate", "read_data_dir", "embedded_data_dir", "manifest_shape", "MANIFEST_NAME"]
+__all__ = ["load", "validate", "read_data_dir", "embedded_data_dir", "manifest_shape", "chain_template_files",
+           "MANIFEST_NAME"]
 
 MANIFEST_NAME = "chainkg.yaml"
-TABLE_ORDER = ("sources", "regions", "enterprises", "projects", "presence", "links", "figures", "overrides")
+TABLE_ORDER = ("sources", "regions", "enterprises", "memberships", "projects", "presence", "links", "figures",
+               "overrides")
 
 
 def manifest_shape():
@@ -129,6 +132,12 @@ def _chain_files(paths, manifest, report):
         else:
             out.append((f, str(name)))
     return out
+
+
+def chain_template_files(path):
+    """(file, name) of each chain template the data directory at ``path`` reads."""
+    root = Path(path)
+    return _chain_files(DataPaths(root), _read_manifest(root, Report()), Report())
 
 
 def _table_file(paths, manifest, name, report):
@@ -229,10 +238,15 @@ def read_data_dir(path=None, *, progress=None, allow_outside=()):
     embedded_regions = None if root == embedded_data_dir() else \
         _read_raw(embedded_data_dir() / "regions.csv", EMBEDDED_REGIONS_LABEL, "regions", {}, report, progress)
 
-    imported = read_imports(paths, manifest, chains, raw, report, progress=progress)
+    relocations = {}
+    imported = read_imports(paths, manifest, chains, raw, report, progress=progress, relocations=relocations)
     tables = normalize_tables(raw, chains, manifest, report, imported=imported,
                               industry_codes=_industry_codes(paths, manifest, report),
                               embedded_regions=embedded_regions)
+    if relocations:  # problems in a table import's rows, at its original files
+        from chainkg.loaders.mapping import relocate
+
+        relocate(report, relocations)
     _check_home_region(manifest, tables, report)
     _describe_enterprises(tables, raw, report)
     if not report.valid:

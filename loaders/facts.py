@@ -261,7 +261,7 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None, industry_c
                      embedded_regions=None):
     """Turn raw tables {name: (file, DataFrame)} into schema tables, reporting problems.
 
-    ``imported`` adds parts to the ``sources``, ``regions`` and ``enterprises`` tables:
+    ``imported`` adds parts to the ``sources``, ``regions``, ``enterprises`` and ``memberships`` tables:
     {name: [(file, DataFrame)]} under schema headers, with their own source and as_of
     (the manifest's column mappings and defaults are for the directory's own files).
     Each part is checked where it came from; an id already used by an earlier part is
@@ -272,7 +272,7 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None, industry_c
     """
     inputs = {name: [TableInput(name, file, df, manifest, report)] for name, (file, df) in raw.items()}
     for name, parts in (imported or {}).items():
-        if name not in ("sources", "regions", "enterprises"):
+        if name not in ("sources", "regions", "enterprises", "memberships"):
             raise ValueError(f"cannot import rows into the {name!r} table")
         inputs.setdefault(name, []).extend(TableInput(name, file, df, {}, report) for file, df in parts)
     inputs = {name: [t for t in parts if t.ok] for name, parts in inputs.items()}
@@ -316,6 +316,11 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None, industry_c
                                                                    rules() if _classifiable(t) else None))
         _add_inferred_regions(out, regions)
         enterprise_names = EnterpriseIndex(out["enterprises"]["id"], out["enterprises"]["name"])
+    if "memberships" in inputs and "enterprises" in out:
+        from chainkg.loaders.memberships import read_memberships
+
+        given = [read_memberships(t, enterprise_names, segments, sources, _frame) for t in inputs["memberships"]]
+        out["memberships"] = pd.concat([out["memberships"], *given], ignore_index=True)
     if "overrides" in inputs and "enterprises" in out:
         out["memberships"], out["enterprises"] = _overrides(inputs["overrides"][0], out, segments,
                                                             enterprise_names)

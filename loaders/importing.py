@@ -45,7 +45,10 @@ class ImportResult:
     ``renamed``, where an importer knows of renames, the companies kept under a new name
     (reported beside ``skipped``). ``memberships``, where an importer gives one, says per
     enterprise and segment how the membership was found (``method``, ``evidence``,
-    ``confidence``); the data directory does not hold these yet.
+    ``confidence``); the data directory does not hold these yet. ``chains``, where the
+    import defines chains of its own, maps each template's file in the directory
+    (``ID.chain.yaml``, listed in the manifest's ``chains``) to the template (a dict);
+    without one the directory uses the embedded templates.
 
     Examples
     --------
@@ -64,6 +67,7 @@ class ImportResult:
     regions_inferred: pd.DataFrame = field(default_factory=pd.DataFrame)
     renamed: pd.DataFrame | None = None
     memberships: pd.DataFrame | None = None
+    chains: dict = field(default_factory=dict)
     written_to: str | None = None
 
     def tables(self):
@@ -74,7 +78,7 @@ class ImportResult:
     def to_dict(self):
         return {"name": self.name, "as_of": self.as_of, "written_to": self.written_to,
                 **{k: v.to_dict("records") for k, v in self.tables().items()},
-                "tables": {k: len(v) for k, v in self.data.items()}}
+                "tables": {k: len(v) for k, v in self.data.items()}, "chains": sorted(self.chains)}
 
 
 def inferred_regions(result, known):
@@ -158,6 +162,8 @@ def write_data_dir(result, out, *, home_region=None, force=False):
         manifest = {"name": result.name, "description": result.description, "as_of": result.as_of}
         if home_region:
             manifest["home_region"] = str(home_region)
+        if result.chains:  # files beside the tables: an output directory holds no subdirectory
+            manifest["chains"] = sorted(result.chains)
         (tmp / MANIFEST_NAME).write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
                                          encoding="utf-8")
         tables = {**result.data, "sources": _sources_table(result, uses_divisions)}
@@ -165,6 +171,9 @@ def write_data_dir(result, out, *, home_region=None, force=False):
             tables["regions"] = regions
         for name, df in tables.items():
             df.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
+        for name, template in result.chains.items():
+            (tmp / name).write_text(yaml.safe_dump(template, allow_unicode=True, sort_keys=False),
+                                    encoding="utf-8")
         load(tmp)
 
     write_owned_dir(out, fill, what="chainkg data directory (import)", replace=force, option="--force")

@@ -5,6 +5,7 @@
     # chainkg.yaml
     imports:
       - {format: ckg, path: ckg/data, mapping: my_mapping.yaml}   # mapping optional
+      - {format: table, mapping: supply/mapping.yaml}              # a table mapping file
 
 An import is read as ``chainkg import`` reads it (``ckg``: :func:`~chainkg.loaders.ckg.read_ckg`
 through ``mapping``, or through the embedded Shenwan mapping cut down to the directory's
@@ -13,6 +14,13 @@ when the directory has that table; the regions it inferred that the directory's 
 embedded regions lack join them, with their parents, from the division table. All are then checked like the
 directory's own rows, with problems located at the import (``ckg/data (ckg import)``,
 rows counted in its enterprise table): an id in both is a duplicate.
+
+A ``table`` import reads a mapping file (:func:`~chainkg.loaders.mapping.read_mapped_tables`)
+as ``chainkg import table`` does: its enterprises, memberships and regions join the
+directory's, and a chain it defines joins the directory's chains (an id in both is a
+duplicate); problems in its rows are located at its original files, rows and headers
+(``provision.csv:2:provided_id``). Its other kinds (links, projects, presence) are not read in place: import
+the mapping with ``chainkg import table`` for them.
 """
 
 from __future__ import annotations
@@ -27,11 +35,13 @@ from chainkg.loaders.report import Report
 
 __all__ = ["read_imports", "IMPORT_FORMATS"]
 
-IMPORT_FORMATS = ("ckg",)
+IMPORT_FORMATS = ("ckg", "table")
+#: The tables a ``table`` import adds to the directory's.
+TABLE_IMPORT_KINDS = ("enterprises", "memberships", "regions")
 IMPORT_KEYS = ("format", "path", "mapping", "as_of")
 
 
-def read_imports(paths, manifest, chains, raw, report, *, progress=None):
+def read_imports(paths, manifest, chains, raw, report, *, progress=None, relocations=None):
     """The tables {name: [(file, DataFrame)]} the manifest's ``imports`` add to a directory.
 
     Parameters
@@ -41,7 +51,8 @@ def read_imports(paths, manifest, chains, raw, report, *, progress=None):
         (or inside a directory the user allowed), as must the files they hold.
     manifest : dict
     chains : list of Chain
-        The directory's chains: a mapping must name their segments.
+        The directory's chains: a mapping must name their segments. A chain a ``table``
+        import defines is appended to it.
     raw : dict
         The directory's own tables {name: (file, DataFrame)}; sources and regions in them
         are not added again.
@@ -49,6 +60,10 @@ def read_imports(paths, manifest, chains, raw, report, *, progress=None):
         Receives a problem for each bad entry, at its YAML path (``imports[0].format``).
     progress : callable, optional
         Called with each import's label before it is read.
+    relocations : dict, optional
+        Receives {label: (ImportResult, table name)} of each table a ``table`` import
+        adds, for :func:`~chainkg.loaders.mapping.relocate` to point the problems found
+        in it back at the original files.
     """
     from chainkg.loaders.datadir import MANIFEST_NAME, embedded_data_dir
     from chainkg.loaders.region_table import embedded_region_ids
@@ -70,19 +85,44 @@ def read_imports(paths, manifest, chains, raw, report, *, progress=None):
         if read is None:
             continue
         label, result = read
-        tables = {"enterprises": result.data["enterprises"]}
-        report.files.append(f"{entry['path']} ({entry['format']} import, {len(tables['enterprises'])} "
-                            "enterprises)")
-        tables["regions"] = pd.DataFrame(inferred_regions(result, known["regions"]))
+        _add_chains(chains, result, label, report)
+        tables = {k: result.data[k] for k in TABLE_IMPORT_KINDS if k in result.data and k != "regions"}
+        if "enterprises" not in tables:
+            continue
+        report.files.append(f"{label[:-1]}, {len(tables['enterprises'])} enterprises)")
+        own = result.data.get("regions")
+        own = own[~own["id"].isin(known["regions"])] if own is not None else pd.DataFrame(columns=["id"])
+        added = pd.DataFrame(inferred_regions(result, known["regions"] | set(own["id"])))
+        parts = [df for df in (own, added) if len(df)]
+        tables["regions"] = pd.concat(parts, ignore_index=True) if parts else added
         if "sources" in raw:  # without it no source is checked, and adding one would start that
             cited = result.sources + ([DIVISIONS_SOURCE] if len(tables.get("regions", ())) else [])
             tables["sources"] = pd.DataFrame([s for s in cited if s["id"] not in known["sources"]])
         for name, df in tables.items():
             if len(df):
-                out.setdefault(name, []).append((label, df.fillna("").astype(str)))
+                part = label
+                if entry.get("format") == "table" and name in result.origins:
+                    part = f"{label[:-1]}: {name})"
+                    if relocations is not None:
+                        relocations[part] = (result, name)
+                out.setdefault(name, []).append((part, df.fillna("").astype(str)))
                 if name in known:
                     known[name].update(df["id"])
     return out
+
+
+def _add_chains(chains, result, label, report):
+    """Append the chains ``result`` defines to ``chains``; one with an id already there is reported."""
+    from chainkg.loaders.template import parse_chain_template
+
+    for name, template in result.chains.items():
+        chain = parse_chain_template(template, report, file=f"{label}: {name}")
+        if chain is None:
+            continue
+        if chain.id in {c.id for c in chains}:
+            report.add("duplicate-id", f"duplicate chain id {chain.id!r}", file=label, path="chain.id")
+        else:
+            chains.append(chain)
 
 
 def _own_ids(raw, name, manifest):
@@ -106,6 +146,32 @@ def _outside(paths, entry):
         if message:
             return message, "path"
     return None
+
+
+def _read_table_entry(root, entry, report, problem, start, progress):
+    """(label, ImportResult) of a ``table`` import, or None when it has problems (reported)."""
+    from chainkg.errors import ValidationError
+    from chainkg.loaders.mapping import read_mapped_tables
+
+    mapping = entry.get("mapping")
+    if not mapping:
+        problem("schema", "missing mapping: the table mapping file, relative to this directory", "mapping")
+    elif not (root / str(mapping)).is_file():
+        problem("missing-file", f"mapping {mapping!r} not found", "mapping")
+    if report.count > start:
+        return None
+    label = f"{mapping} (table import)"
+    if progress:
+        progress(label)
+    try:
+        return label, read_mapped_tables(root / str(mapping))
+    except ValidationError as err:
+        for p in err.report.problems:
+            report.add(p.type, p.message, file=p.file, row=p.row, column=p.column, path=p.path)
+        return None
+    except DataError as err:
+        problem("read", str(err), "mapping")
+        return None
 
 
 def _read_entry(paths, entry, where, chains, report, progress):
@@ -143,6 +209,8 @@ def _read_entry(paths, entry, where, chains, report, progress):
         return None
     root = paths.root
     path, mapping = root / str(entry.get("path") or ""), entry.get("mapping")
+    if entry.get("format") == "table":
+        return _read_table_entry(root, entry, report, problem, start, progress)
     if not entry.get("path"):
         problem("schema", "missing path: the dataset's directory, relative to this one", "path")
     elif not path.is_dir():

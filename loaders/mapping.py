@@ -10,10 +10,11 @@ the kind of rows it holds, which column means what, and which values mean which:
     tables:
       - file: 企业.xlsx
         kind: enterprises                  # enterprises | memberships | links | projects | presence | regions
+                                           # | segments | supplies (a chain: loaders/mapped_chain.py)
         columns: {企业ID: id, 公司: name, 城市: region, 信用代码: credit_code, 地址: address}
       - file: 企业环节.csv                  # an edge table: enterprise -> segment
         kind: memberships
-        columns: {企业ID: enterprise, 环节: segment, 占比: share}
+        columns: {企业ID: enterprise, 环节: segment, 占比: share}   # also negligible (yes/no)
         values:
           segment: {晶圆代工: ic.fabrication.foundry}
       - file: 供货.csv
@@ -35,8 +36,14 @@ A ``regions`` table joins the embedded regions as a data directory's ``regions.c
 (see :mod:`~chainkg.loaders.region_table`): a foreign country is a row with level
 ``country`` and no parent, and enterprises name it by id or name. Enterprises without a
 region get one inferred from ``credit_code``, ``address`` or
-``name`` (see :mod:`~chainkg.loaders.regions_infer`). Problems found when the result is
-loaded are reported at the row and column of the original file.
+``name`` (see :mod:`~chainkg.loaders.regions_infer`). A ``memberships`` table becomes the
+directory's ``memberships.csv``, shares and all (see :mod:`~chainkg.loaders.memberships`);
+rows naming an enterprise the enterprise table lacks are skipped and listed. A ``chain``
+with ``segments`` and ``supplies`` tables is described in :mod:`~chainkg.loaders.mapped_chain`.
+
+Every problem of the mapping file (at its YAML path) and of the tables (at file, row and
+original header) is collected before anything is written; so are the problems found when
+the result is loaded, located back at the row and column of the original file.
 """
 
 from __future__ import annotations
@@ -50,22 +57,26 @@ from chainkg.errors import DataError, ValidationError
 from chainkg.graph.schema import TABLE_COLUMNS
 from chainkg.graph.shapes import Any, Fields, MapOf, Text
 from chainkg.loaders.importing import ImportResult, skipped_frame, summary_frame, write_data_dir
+from chainkg.loaders.mapped_chain import SEGMENT_COLUMNS, SUPPLY_COLUMNS, mapped_chain
 from chainkg.loaders.paths import DataPaths
 from chainkg.loaders.regions_infer import divisions, infer_regions
 from chainkg.loaders.report import Report
 from chainkg.loaders.tables import read_table
+from chainkg.loaders.template import ID_PATTERN
 from chainkg.loaders.yamlfile import read_yaml
 
-__all__ = ["read_mapped_tables", "import_mapped_tables", "KINDS"]
+__all__ = ["read_mapped_tables", "import_mapped_tables", "relocate", "KINDS"]
 
 #: Columns a mapping may name, per kind (beyond the kind's schema columns).
 KINDS = {
     "enterprises": TABLE_COLUMNS["enterprises"] + ["segments"],
-    "memberships": ["enterprise", "segment", "share"],
+    "memberships": ["enterprise", "segment", "share", "negligible"],
     "links": TABLE_COLUMNS["links"],
     "projects": TABLE_COLUMNS["projects"],
     "presence": TABLE_COLUMNS["presence"],
     "regions": [c for c in TABLE_COLUMNS["regions"] if c not in ("source", "as_of")],
+    "segments": SEGMENT_COLUMNS,
+    "supplies": SUPPLY_COLUMNS,
 }
 
 #: The keys of a ``tables`` entry; column targets are checked per kind in :func:`_spec`.
@@ -73,50 +84,74 @@ TABLE_SHAPE = Fields({"file": Text(), "kind": Any(), "columns": MapOf(Text(), An
                       "values": MapOf(Text(), MapOf(Text(), Text()))})
 
 
-def _spec(mapping_path):
-    report = Report()
-    data = read_yaml(mapping_path, report, mapping_path.name)
+CHAIN_SHAPE = Fields({"id": Text(), "name": Text(), "name_en": Text(), "description": Text()}, what="chain key")
+SPEC_SHAPE = Fields({"name": Text(), "description": Text(), "source": Text(), "title": Text(), "as_of": Text(),
+                     "chain": CHAIN_SHAPE, "tables": Any()}, what="mapping key")
+
+
+def _spec(mapping_path, report):
+    """The mapping file's contents, with every problem in it added to ``report``."""
+    file = mapping_path.name
+    data = read_yaml(mapping_path, report, file)
     if not report.valid:
-        p = report.problems[0]
-        raise DataError(p.message, file=p.file, row=p.row, column=p.column)
+        return None
+
+    def problem(path, message):
+        report.add("schema", message, file=file, path=path or None)
+
     if not isinstance(data, dict) or not isinstance(data.get("tables"), list) or not data["tables"]:
-        raise DataError("a mapping file needs 'tables': a list of {file, kind, columns}",
-                        file=mapping_path.name)
+        problem("tables", "a mapping file needs 'tables': a list of {file, kind, columns}")
+        return None
+    SPEC_SHAPE.check(data, "", problem)
     for key in ("source", "as_of"):
         if not data.get(key):
-            raise DataError(f"missing {key!r}: every fact needs a source and an as-of date",
-                            file=mapping_path.name)
+            problem(key, f"missing {key!r}: every fact needs a source and an as-of date")
+    kinds = [t.get("kind") if isinstance(t, dict) else None for t in data["tables"]]
+    chain = data.get("chain")
+    if ("segments" in kinds or "supplies" in kinds) and not isinstance(chain, dict):
+        problem("chain", "segments and supplies tables make a chain: name it with chain: {id, name}")
+    if isinstance(chain, dict):
+        if "segments" not in kinds:
+            problem("chain", "a chain needs a segments table (kind: segments)")
+        if not ID_PATTERN.match(str(chain.get("id") or "")):
+            problem("chain.id", f"chain id must match [a-z0-9_]+, got {chain.get('id')!r}")
+        if not chain.get("name"):
+            problem("chain.name", "missing chain name")
     for i, t in enumerate(data["tables"]):
         where = f"tables[{i}]"
         if not isinstance(t, dict) or not t.get("file") or t.get("kind") not in KINDS:
-            raise DataError(f"{where}: needs file and kind (one of {', '.join(KINDS)})",
-                            file=mapping_path.name)
-        problems = []
-        TABLE_SHAPE.check(t, where, lambda path, message: problems.append(f"{path}: {message}"))
-        if problems:
-            raise DataError(problems[0], file=mapping_path.name)
-        for header, column in (t.get("columns") or {}).items():
+            problem(where, f"needs file and kind (one of {', '.join(KINDS)})")
+            continue
+        TABLE_SHAPE.check(t, where, problem)
+        for header, column in (t.get("columns") or {}).items() if isinstance(t.get("columns"), dict) else ():
             if column not in KINDS[t["kind"]]:
-                raise DataError(f"{where}.columns.{header}: {column!r} is not a column of "
-                                f"{t['kind']} (one of {', '.join(KINDS[t['kind']])})",
-                                file=mapping_path.name)
+                problem(f"{where}.columns.{header}", f"{column!r} is not a column of {t['kind']} "
+                                                     f"(one of {', '.join(KINDS[t['kind']])})")
     return data
 
 
-def _read(mapping_path, i, t, counts):
-    """One mapped table: schema columns, values translated, with each row's origin."""
+def _read(mapping_path, i, t, counts, report):
+    """One mapped table: schema columns, values translated, with each row's origin; None
+    (with the problem reported) when the file cannot be read as the mapping says."""
     tables_dir = DataPaths(mapping_path.parent, where="the mapping file's directory",
                            hint="keep the tables beside the mapping file")
     outside = tables_dir.outside(t["file"])
     if outside:
-        raise DataError(f"tables[{i}].file: {outside}", file=mapping_path.name)
+        report.add("outside-path", outside, file=mapping_path.name, path=f"tables[{i}].file")
+        return None
     path = tables_dir / t["file"]
-    df, fmt = read_table(path)
+    try:
+        df, fmt = read_table(path)
+    except DataError as err:
+        report.add("read", err.message, file=err.file or path.name, row=err.row, column=err.column)
+        return None
     columns = {str(k): v for k, v in (t.get("columns") or {}).items()}
     missing = [h for h in columns if h not in df.columns]
+    for header in missing:
+        report.add("missing-column", f"column {header!r} named in the mapping (tables[{i}].columns) is not "
+                   f"in the file (its columns: {', '.join(map(str, df.columns))})", file=path.name, row=1)
     if missing:
-        raise DataError(f"column {missing[0]!r} named in the mapping (tables[{i}].columns) is not in "
-                        f"the file (its columns: {', '.join(df.columns)})", file=path.name, row=1)
+        return None
     out = pd.DataFrame({col: df[h].astype(str).str.strip() for h, col in columns.items()})
     for col, table in (t.get("values") or {}).items():
         if col in out:
@@ -128,30 +163,14 @@ def _read(mapping_path, i, t, counts):
     return out, origin, {col: h for h, col in columns.items()}
 
 
-def _merge_memberships(enterprises, memberships, counts, skipped):
-    """Fold an enterprise -> segment edge table into the enterprises' segments column."""
-    if memberships is None:
-        return enterprises
+def _memberships(enterprises, memberships, skipped):
+    """The rows of an enterprise -> segment edge table whose enterprise is in the enterprise table."""
     ids = enterprises["id"] if "id" in enterprises else enterprises["name"]
-    known = set(ids)
-    unknown = ~memberships["enterprise"].isin(known)
+    unknown = ~memberships["enterprise"].isin(set(ids))
     for _, row in memberships[unknown].iterrows():
         skipped.append((row["_file"], row["_row"], "enterprise not in the enterprise table",
                         row["enterprise"]))
-    good = memberships[~unknown]
-    # A bad segment in the folded column is reported at the membership row it came from.
-    origins = {(e, seg): (f, r) for e, seg, f, r in
-               zip(good["enterprise"], good["segment"], good["_file"], good["_row"])}
-    enterprises.attrs["membership_origins"] = origins
-    if "share" in good and (good["share"] != "").any():
-        counts["membership shares read but not kept (the data directory has no share column)"] += \
-            int((good["share"] != "").sum())
-    joined = good.groupby("enterprise")["segment"].agg(lambda s: ";".join(dict.fromkeys(s)))
-    extra = ids.map(joined).fillna("")
-    current = enterprises["segments"] if "segments" in enterprises else pd.Series("", index=enterprises.index)
-    enterprises["segments"] = (current + ";" + extra).str.strip(";")
-    counts["enterprise-segment edges merged into enterprises"] = len(good)
-    return enterprises
+    return memberships[~unknown].reset_index(drop=True)
 
 
 def _region_codes(df):
@@ -192,22 +211,40 @@ def read_mapped_tables(mapping_path):
         (file, row) of every row and ``headers`` to its original column headers.
     """
     mapping_path = Path(mapping_path)
-    spec = _spec(mapping_path)
+    report = Report()
+    spec = _spec(mapping_path, report)
+    if spec is None or not report.valid:
+        raise ValidationError(report)
     counts, skipped = Counter(), []
     frames, origins, headers = {}, {}, {}
     for i, t in enumerate(spec["tables"]):
-        df, origin, header = _read(mapping_path, i, t, counts)
+        read = _read(mapping_path, i, t, counts, report)
+        if read is None:
+            continue
+        df, origin, header = read
         kind = t["kind"]
         frames.setdefault(kind, []).append(df.assign(_file=origin["file"].values, _row=origin["row"].values))
         headers.setdefault(kind, {}).update(header)
     tables = {k: pd.concat(v, ignore_index=True).fillna("") for k, v in frames.items()}
     if "memberships" in tables and "enterprises" not in tables:
-        raise DataError("a memberships table needs an enterprises table", file=mapping_path.name)
-    inferred, membership_origins = pd.DataFrame(), {}
+        report.add("schema", "a memberships table needs an enterprises table", file=mapping_path.name,
+                   path="tables")
+    chains = {}
+    if "segments" in tables and isinstance(spec.get("chain"), dict):
+        template = mapped_chain(spec["chain"], (tables.pop("segments"), headers.get("segments", {})),
+                                (tables.pop("supplies"), headers.get("supplies", {})) if "supplies" in tables
+                                else None, report, source=spec["source"], as_of=str(spec["as_of"]))
+        if template is not None:
+            chains[f"{template['id']}.chain.yaml"] = template
+            counts[f"chain {template['id']}: segments"] = len(template["segments"])
+            counts[f"chain {template['id']}: supply edges"] = len(template["supplies"])
+    if not report.valid:
+        raise ValidationError(report)
+    inferred = pd.DataFrame()
     if "enterprises" in tables:
-        tables["enterprises"] = _merge_memberships(tables["enterprises"], tables.pop("memberships", None),
-                                                   counts, skipped)
-        membership_origins = tables["enterprises"].attrs.pop("membership_origins", {})
+        if "memberships" in tables:
+            tables["memberships"] = _memberships(tables["enterprises"], tables["memberships"], skipped)
+            counts["memberships (enterprise -> segment rows)"] = len(tables["memberships"])
         inferred = _regions(tables["enterprises"], counts)
     for kind in ("projects", "presence"):
         if kind in tables and "region" in tables[kind]:
@@ -224,15 +261,23 @@ def read_mapped_tables(mapping_path):
         sources=[{"id": spec["source"], "title": spec.get("title") or spec.get("name") or spec["source"],
                   "as_of": str(spec["as_of"]), "note": f"Imported through {mapping_path.name}"}])
     result.origins, result.headers = origins, headers
-    result.membership_origins = membership_origins
+    result.chains = chains
     return result
 
 
-def import_mapped_tables(mapping_path, out, *, home_region=None, force=False):
+def import_mapped_tables(mapping_path, out, *, home_region=None, force=False, base=None):
     """Read the tables of a mapping file and write them as a data directory at ``out``.
 
     Problems found when the written directory is loaded are reported at the file, row
     and original column where the bad value came from.
+
+    Parameters
+    ----------
+    base : str or Path, optional
+        A data directory the import builds on: ``out`` gets its chain templates (beside
+        a chain the mapping defines) and its own regions, with the sources they cite, so
+        the mapped tables may name their segments and regions. By default the embedded
+        templates (unless the mapping defines a chain) and regions.
 
     Raises
     ------
@@ -240,34 +285,63 @@ def import_mapped_tables(mapping_path, out, *, home_region=None, force=False):
         When the mapped data does not load; nothing is written.
     """
     result = read_mapped_tables(mapping_path)
+    if base is not None:
+        _build_on(result, base)
     try:
         return write_data_dir(result, out, home_region=home_region, force=force)
     except ValidationError as err:
         raise ValidationError(_relocate(err.report, result)) from err
 
 
-def _membership_origin(result, problem, fallback):
-    """(file, row, header) of the membership row whose segment ``problem`` names, else ``fallback``."""
-    enterprises = result.data["enterprises"]
-    key = enterprises["id" if "id" in enterprises else "name"].iloc[problem.row - 2]
-    for (enterprise, segment), (file, row) in result.membership_origins.items():
-        if enterprise == key and f"{segment!r}" in problem.message:
-            return file, int(row), result.headers.get("memberships", {}).get("segment", "segment")
-    return fallback
+def _build_on(result, base):
+    """Add the chain templates, own regions and their sources of the data directory ``base``."""
+    from chainkg.loaders.datadir import chain_template_files, load
+    from chainkg.loaders.region_table import embedded_region_ids
+
+    graph = load(base)
+    chains = {}
+    for path, name in chain_template_files(base):
+        template = read_yaml(path, Report(), name)  # loaded above: it is a good template
+        chains[f"{template['id']}.chain.yaml"] = template
+    clash = sorted(set(chains) & set(result.chains))
+    if clash:
+        raise DataError(f"the mapping's chain {clash[0].split('.')[0]!r} is also a chain of {str(base)!r}",
+                        file=Path(base).name)
+    result.chains = {**chains, **result.chains}
+    own = graph.regions[~graph.regions["id"].isin(embedded_region_ids())]
+    if len(own):
+        mapped = result.data.get("regions")
+        own = own[~own["id"].isin(set(mapped["id"]))] if mapped is not None else own
+        # after the mapped rows, whose row numbers locate problems in the original files
+        result.data["regions"] = pd.concat([mapped, own.fillna("").astype(str)], ignore_index=True) \
+            if mapped is not None else own.fillna("").astype(str).reset_index(drop=True)
+    cited = set(own["source"]) | {c.source for c in graph.chains.values()}
+    listed = {s["id"] for s in result.sources}
+    rows = graph.sources[graph.sources["id"].isin(cited - listed)]
+    result.sources += rows.fillna("").astype(str).to_dict("records")
+    result.summary = summary_frame(list(zip(result.summary["step"], result.summary["count"])) + [
+        (f"built on {base}: chain templates", len(chains)), (f"built on {base}: own regions", len(own))])
 
 
 def _relocate(report, result):
     """Point problems in the written tables back at the original files, rows and headers."""
-    out = Report()
+    return relocate(report, {f"{kind}.csv": (result, kind) for kind in result.origins})
+
+
+def relocate(report, tables):
+    """Point the problems of ``report`` at mapped tables back at the original files, rows and
+    headers, in place; ``tables`` maps the label a table was checked under to its
+    (ImportResult, kind). Returns ``report``."""
+    from chainkg.loaders.report import Problem
+
+    moved = []
     for p in report.problems:
-        kind = (p.file or "").removesuffix(".csv")
-        origin = result.origins.get(kind)
+        result, kind = tables.get(p.file, (None, None))
+        origin = result.origins.get(kind) if result is not None else None
         if origin is not None and p.row and 2 <= p.row < len(origin) + 2:
             file, row = origin.loc[p.row - 2, "_file"], int(origin.loc[p.row - 2, "_row"])
             column = result.headers.get(kind, {}).get(p.column, p.column)
-            if kind == "enterprises" and p.column == "segments":
-                file, row, column = _membership_origin(result, p, (file, row, column))
-            out.add(p.type, p.message, file=file, row=row, column=column)
-        else:
-            out.add(p.type, p.message, file=p.file, row=p.row, column=p.column, path=p.path)
-    return out
+            p = Problem(p.type, p.message, file, row, column)
+        moved.append(p)
+    report.problems = moved
+    return report

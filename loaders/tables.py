@@ -82,6 +82,11 @@ HEADER_ALIASES = {
         "supplier": ("supplier", "供应商", "供方"), "customer": ("customer", "客户", "采购方", "需方"),
         "product": ("product", "产品"), "weight": ("weight", "权重"),
     },
+    "memberships": {
+        "enterprise": ("enterprise", "企业", "企业名称", "企业编号", "统一社会信用代码"),
+        "segment": ("segment", "产业链环节", "环节"), "share": ("share", "份额", "市场份额", "占比"),
+        "negligible": ("negligible", "份额可忽略", "可忽略"),
+    },
     "overrides": {
         "enterprise": ("enterprise", "企业", "企业名称", "id", "统一社会信用代码"),
         "segment": ("segment", "产业链环节", "环节"), "note": ("note", "备注", "说明"),

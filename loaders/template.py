@@ -22,19 +22,26 @@ Example template::
       - {id: fabrication, name: 晶圆制造, stage: midstream}
     supplies:
       - {from: materials, to: fabrication}
+
+A supply edge names its segments by full id (``ic.materials.photoresist``), id relative
+to the chain (``materials.photoresist``), local id (``photoresist``, when only one
+segment of the chain has it), name or alias; an unknown one is reported with the
+closest segments (``did you mean 光刻胶 ic.materials.photoresist?``).
 """
 
 from __future__ import annotations
 
 import re
 
+from chainkg.errors import AmbiguousReferenceError, UnknownReferenceError
 from chainkg.graph.model import Chain, Segment
+from chainkg.graph.resolve import NameIndex
 from chainkg.graph.schema import STAGES
 from chainkg.graph.shapes import Any, Fields, Flag, ListOf, Number, Text
 from chainkg.loaders.report import Report
 from chainkg.loaders.yamlfile import read_yaml
 
-__all__ = ["load_chain_template", "parse_chain_template"]
+__all__ = ["load_chain_template", "parse_chain_template", "supply_names"]
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
 #: Segment trees deeper than this are refused (real chains have three or four levels).
@@ -135,6 +142,7 @@ def parse_chain_template(data, report, file=None):
     _check_names(seg_objs, by_path, problem)
 
     supplies = []
+    names = supply_names(chain_id, seg_objs.values())
     raw_supplies = data.get("supplies") or []
     if not isinstance(raw_supplies, list):
         problem("supplies", "supplies must be a list of {from, to} edges")
@@ -152,10 +160,7 @@ def parse_chain_template(data, report, file=None):
             continue
         ends = []
         for end in ("from", "to"):
-            ref = edge.get(end)
-            rel = str(ref).removeprefix(f"{chain_id}.") if ref is not None else None
-            if rel not in seg_objs:
-                problem(f"{path}.{end}", f"unknown segment {ref!r}")
+            rel = _supply_end(names, chain_id, edge.get(end), f"{path}.{end}", problem)
             ends.append(rel)
         weight = edge.get("weight", 1.0)
         if all(e in seg_objs for e in ends):
@@ -170,6 +175,29 @@ def parse_chain_template(data, report, file=None):
                  source=str(data.get("source") or ""), as_of=str(data.get("as_of") or ""),
                  segments=[seg_objs[r] for r in order], supplies=supplies,
                  **{k: v for k, v in _words(data, "", problem).items() if k != "exact"})
+
+
+def supply_names(chain_id, segments):
+    """The spellings a supply edge may name a segment by: its full id (``ic.materials.photoresist``),
+    its id relative to the chain (``materials.photoresist``), its local id (``photoresist``, when
+    no other segment of the chain has it), its names and its aliases."""
+    index = NameIndex("segment")
+    for seg in segments:
+        rel = seg.id.removeprefix(f"{chain_id}.")
+        index.add(seg.id, [rel, rel.rsplit(".", 1)[-1], seg.name, seg.name_en, *seg.aliases])
+    return index
+
+
+def _supply_end(names, chain_id, ref, path, problem):
+    """The chain-relative id that ``ref`` names, or None (reported, with the closest segments)."""
+    if ref is None:
+        problem(path, "missing segment")
+        return None
+    try:
+        return names.resolve(str(ref)).removeprefix(f"{chain_id}.")
+    except (UnknownReferenceError, AmbiguousReferenceError) as err:
+        problem(path, str(err))
+        return None
 
 
 def _words(spec, ypath, problem):

@@ -28,12 +28,19 @@ GAP_NOTES = {
     "missing": "confirmed gap: a census lists none",
     "unknown": "check first (待摸底): no census covers it",
     "planned": "in the pipeline",
+    "absent": "known absent: listed with a negligible or zero share",
 }
 
 
 def gap_notes(rows):
     """The ``note`` of each gap row: confirmed, or to check first; a planned one names its projects."""
     notes = rows["status"].map(GAP_NOTES).fillna("")
+    if "absent" in rows:  # what the shares of memberships.csv say (see queries/status.py)
+        notes = notes.mask((rows["status"] == "missing") & (rows["absent"] > 0), GAP_NOTES["absent"])
+        by_share = (rows["status"] == "weak") & rows["share"].notna()
+        said = [f"confirmed: local share {s:.0%} below strong_share" if b else "" for s, b in
+                zip(rows["share"], by_share)]
+        notes = notes.mask(by_share, pd.Series(said, index=rows.index, dtype=object))
     by = rows["planned_by"].fillna("") if "planned_by" in rows else ""
     planned = rows["status"] == "planned"
     return notes.where(~planned | (by == ""), GAP_NOTES["planned"] + ": " + by)

@@ -88,6 +88,7 @@ def fact_cube(graph):
     pairs = unique_ints(m_ent[ok] * len(segments) + m_seg[ok])  # each enterprise once per segment
     ent, seg = np.divmod(pairs, len(segments))
     facts = {"enterprises": _scatter(shape, ent_region[ent], seg)}
+    facts.update(_shares(graph, regions, segments, ent_region, m_ent, m_seg, ok))
 
     p = graph.presence
     p_r, p_s = codes_of(p["region"], regions), codes_of(p["segment"], segments)
@@ -115,6 +116,28 @@ def fact_cube(graph):
     facts["pool"] = _scatter(shape, ent_region[pool_ent], pool_leaf)
     graph.cache["fact_cube"] = FactCube(regions, segments, facts)
     return graph.cache["fact_cube"]
+
+
+def _shares(graph, regions, segments, ent_region, m_ent, m_seg, ok):
+    """``share_total`` (Σ of the shares that counted memberships give, each enterprise once per
+    segment at its largest share), ``share_known`` (enterprises giving one) and ``absent``
+    (enterprises listed with a negligible or zero share) per region and segment."""
+    shape = (len(regions), len(segments))
+    share = pd.to_numeric(graph.counted_memberships["share"], errors="coerce").to_numpy(dtype=float)[ok]
+    known = ~np.isnan(share)
+    out = {"share_total": np.zeros(shape), "share_known": np.zeros(shape)}
+    if known.any():
+        best = pd.Series(share[known]).groupby(m_ent[ok][known] * len(segments) + m_seg[ok][known]).max()
+        ent, seg = np.divmod(best.index.to_numpy(), len(segments))
+        out["share_total"] = _scatter(shape, ent_region[ent], seg, best.to_numpy())
+        out["share_known"] = _scatter(shape, ent_region[ent], seg)
+    a = graph.absent_memberships
+    a_ent, a_seg = codes_of(a["enterprise"], graph.enterprises["id"]), codes_of(a["segment"], segments)
+    a_ok = (a_ent >= 0) & (a_seg >= 0)
+    ent, seg = np.divmod(unique_ints(a_ent[a_ok] * len(segments) + a_seg[a_ok]), len(segments))
+    region = codes_of(graph.enterprises["region"], regions)
+    out["absent"] = _scatter(shape, region[ent], seg)
+    return out
 
 
 def region_members(graph, targets):

@@ -39,10 +39,19 @@ __all__ = ["STATUS_CYPHER", "CENSUS_CYPHER", "EVIDENCE_CYPHER", "PLANNED_BY_CYPH
 STATUS_CYPHER = """
 MATCH (t:Region {id: $region})
 OPTIONAL MATCH (t)<-[:PART_OF*0..]-(:Region)<-[:LOCATED_IN]-(e:Enterprise)
-               -[:OPERATES_IN]->(x:Segment)-[:PART_OF*0..]->(s:Segment)
+               -[o:OPERATES_IN]->(x:Segment)-[:PART_OF*0..]->(s:Segment)
 WHERE x.chain IN $chains AND coalesce(e.registration, '') <> 'inactive'
-WITH t, s, count(DISTINCT e) AS sub, count(DISTINCT CASE WHEN x = s THEN e END) AS own
-WITH t, collect(CASE WHEN s IS NOT NULL THEN {id: s.id, sub: sub, own: own} END) AS ents
+// A membership listed negligible or with a share of 0 is no local enterprise (known absent).
+WITH t, s, e, x = s AS own_row, coalesce(o.negligible, false) OR coalesce(o.share, -1.0) = 0 AS gone,
+     o.share AS share
+WITH t, s, e, max(CASE WHEN NOT gone THEN 1 ELSE 0 END) AS sub_in,
+     max(CASE WHEN own_row AND NOT gone THEN 1 ELSE 0 END) AS own_in,
+     max(CASE WHEN own_row AND gone THEN 1 ELSE 0 END) AS own_out,
+     max(CASE WHEN own_row AND NOT gone THEN share END) AS own_share
+WITH t, s, sum(sub_in) AS sub, sum(own_in) AS own, sum(own_out) AS absent,
+     sum(coalesce(own_share, 0.0)) AS share, count(own_share) AS shared
+WITH t, collect(CASE WHEN s IS NOT NULL THEN {id: s.id, sub: sub, own: own, absent: absent, share: share,
+                                               shared: shared} END) AS ents
 OPTIONAL MATCH (t)<-[:PART_OF*0..]-(:Region)-[p:HAS_PRESENCE]->(x:Segment)-[:PART_OF*0..]->(s:Segment)
 WHERE x.chain IN $chains
 WITH t, ents, s, count(p) AS rows, sum(coalesce(p.enterprises, 0)) AS cnt,
@@ -64,6 +73,8 @@ MATCH (s:Segment) WHERE s.chain IN $chains
 WITH s, head([f IN ents WHERE f.id = s.id]) AS fe, head([f IN pres WHERE f.id = s.id]) AS fp,
      head([f IN projs WHERE f.id = s.id]) AS fq
 WITH collect({id: s.id, own_ent: coalesce(fe.own, 0), sub_ent: coalesce(fe.sub, 0),
+              own_absent: coalesce(fe.absent, 0), own_share: coalesce(fe.share, 0.0),
+              own_shared: coalesce(fe.shared, 0),
               own_pc: coalesce(fp.own_cnt, 0), own_pf: coalesce(fp.own_flag, false),
               sub_rows: coalesce(fp.rows, 0), sub_pc: coalesce(fp.cnt, 0), sub_pf: coalesce(fp.flag, false),
               own_act: coalesce(fq.own_act, 0), own_prod: coalesce(fq.own_prod, 0),
@@ -84,16 +95,18 @@ WITH facts, f, s, leaf, parents, f.own_ent + f.own_pc AS local_count,
             CASE WHEN b IS NULL OR x.depth < b.depth THEN x ELSE b END) AS near_planned
 WITH facts, f, s, leaf, parents, local_count, near_active, near_planned,
      local_count > 0 OR f.own_pf OR f.own_act > 0 OR f.own_prod > 0 AS own_any,
-     local_count >= $strong_min OR f.own_pf OR f.own_prod > 0 AS present
+     CASE WHEN f.own_shared > 0 THEN f.own_share >= $strong_share - 1e-9 ELSE local_count >= $strong_min END
+     OR f.own_pf OR f.own_prod > 0 AS present
 WITH f, s, leaf, parents, local_count, present,
      CASE WHEN present THEN 'present'
           WHEN local_count >= 1 THEN 'weak'
           WHEN f.own_act > 0 THEN 'planned'
+          WHEN f.own_absent > 0 THEN 'missing'
           WHEN near_active IS NOT NULL THEN 'unresolved'
           WHEN near_planned IS NOT NULL THEN 'planned'
           WHEN s.chain IN $census THEN 'missing'
           ELSE 'unknown' END AS leaf_status,
-     CASE WHEN own_any THEN null ELSE coalesce(near_active.id, near_planned.id) END AS via
+     CASE WHEN own_any OR f.own_absent > 0 THEN null ELSE coalesce(near_active.id, near_planned.id) END AS via
 WITH collect({f: f, leaf: leaf, parent: head(parents), local_count: local_count,
               status: leaf_status, via: via, chain: s.chain, weight: s.weight}) AS rows
 
@@ -204,7 +217,7 @@ def _tree_order(segs):
     return out
 
 
-def segment_rows_neo4j(store, region, chains=None, *, strong_min=3):
+def segment_rows_neo4j(store, region, chains=None, *, strong_min=3, strong_share=0.10):
     """Run :data:`STATUS_CYPHER`; return (region id, chain ids, evidence table, segment rows).
 
     The evidence table is :func:`chainkg.queries.evidence.evidence_frame`'s, from
@@ -219,6 +232,7 @@ def segment_rows_neo4j(store, region, chains=None, *, strong_min=3):
     evidence = evidence_frame([region_id], chain_ids, found,
                               {(region_id, c): v for c, v in census.items()}, coverage)
     records = store.read(STATUS_CYPHER, {**params, "strong_min": int(strong_min),
+                                         "strong_share": float(strong_share),
                                          "active": list(ACTIVE_PROJECT_STATUSES),
                                          "census": [c for c in chain_ids if census.get(c)]})
     by_chain = {r["chain"]: r for r in records}
@@ -246,7 +260,7 @@ def _completeness_table(region_id, chain_ids, evidence, leaves):
     return completeness_table(status, evidence)
 
 
-def leaf_status_neo4j(store, region, chains=None, *, strong_min=3):
+def leaf_status_neo4j(store, region, chains=None, *, strong_min=3, strong_share=0.10):
     """Status of every leaf: the first columns of :func:`chainkg.queries.status.segment_status`.
 
     Parameters
@@ -259,12 +273,15 @@ def leaf_status_neo4j(store, region, chains=None, *, strong_min=3):
         Chain ids or names (all chains in the database when None).
     strong_min : int
         Local enterprises for a segment to count as present.
+    strong_share : float
+        Where memberships give shares, the total local share for it to count as present.
 
     Returns
     -------
     DataFrame
     """
-    region_id, _, _, segs = segment_rows_neo4j(store, region, chains, strong_min=strong_min)
+    region_id, _, _, segs = segment_rows_neo4j(store, region, chains, strong_min=strong_min,
+                                               strong_share=strong_share)
     return _leaf_frame(region_id, segs)
 
 
@@ -273,10 +290,13 @@ def _leaf_frame(region_id, segs):
              "weight": s["weight"], "status": s["status"], "enterprises": s["f"]["own_ent"],
              "local_count": s["local_count"], "presence_flag": s["f"]["own_pf"],
              "projects_active": s["f"]["own_act"], "projects_producing": s["f"]["own_prod"],
-             "via": s["via"], "planned_by": s["planned_by"]} for s in segs if s["leaf"]]
+             "share": float(s["f"]["own_share"]) if s["f"]["own_shared"] else float("nan"),
+             "absent": s["f"]["own_absent"], "via": s["via"], "planned_by": s["planned_by"]}
+            for s in segs if s["leaf"]]
     return pd.DataFrame(rows, columns=["region", "chain", "segment", "parent", "weight", "status",
                                        "enterprises", "local_count", "presence_flag",
-                                       "projects_active", "projects_producing", "via", "planned_by"])
+                                       "projects_active", "projects_producing", "share", "absent", "via",
+                                       "planned_by"])
 
 
 def _note(status, via, via_name):
@@ -304,7 +324,8 @@ def coverage_neo4j(store, region, chains=None, **settings):
     """
     s = settings_for(None, **settings)
     region_id, chain_ids, evidence, segs = segment_rows_neo4j(store, region, chains,
-                                                              strong_min=s.strong_min)
+                                                              strong_min=s.strong_min,
+                                                              strong_share=s.strong_share)
     names = {x["id"]: x["name"] for x in segs}
     placed = {r["segment"]: [tuple(p) for p in r["placed"]] for r in store.read(
         PLACED_CYPHER, {"region": region_id, "chains": chain_ids})}
@@ -343,7 +364,8 @@ def gaps_neo4j(store, region, chains=None, **settings):
     """
     s = settings_for(None, **settings)
     region_id, chain_ids, evidence, segs = segment_rows_neo4j(store, region, chains,
-                                                              strong_min=s.strong_min)
+                                                              strong_min=s.strong_min,
+                                                              strong_share=s.strong_share)
     status = _leaf_frame(region_id, segs)
     info = {r["id"]: r for r in store.read(
         "MATCH (s:Segment) WHERE s.chain IN $chains OPTIONAL MATCH (s)-[:PART_OF]->(p:Segment) "

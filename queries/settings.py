@@ -7,6 +7,8 @@ setting                 default  meaning
 ======================  =======  ==========================================================
 strategy                balanced priority weight preset (below); explicit weights win over it
 strong_min              3        local enterprises for a segment to count as present
+strong_share            0.10     where memberships give shares: the region's total share of a
+                                 segment's supply for it to count as present (below: weak)
 decay                   0.5      weight of a segment one more supply step away
 w_demand                0.30     priority weight: local demand downstream of the segment
 w_supply                0.15     priority weight: local supply upstream of the segment
@@ -70,6 +72,7 @@ class Settings:
 
     strategy: str = "balanced"
     strong_min: int = 3
+    strong_share: float = 0.10
     decay: float = 0.5
     w_demand: float = 0.30
     w_supply: float = 0.15
@@ -122,6 +125,7 @@ class _SettingsShape(Fields):
 #: What each setting may hold, in the manifest and in options.
 SETTINGS_SHAPE = _SettingsShape({
     "strong_min": Number(low=1, integer=True),
+    "strong_share": Number(low=0, high=1, low_open=True),
     "decay": Number(low=0, high=1, low_open=True),
     **{f.name: Number(low=0) for f in fields(Settings) if f.name.startswith(("w_", "t_"))},
     "anchor_pull": Number(low=0),

@@ -1,15 +1,26 @@
 """The status of every leaf segment in every region asked about (DESIGN §5).
 
 - ``present``: at least ``strong_min`` local enterprises, a presence row without a
-  count, or a project in production;
-- ``weak``: 1 to ``strong_min - 1`` local enterprises (plus presence counts);
+  count, or a project in production; where local memberships give shares
+  (``memberships.csv``), a total share of at least ``strong_share`` instead of the count;
+- ``weak``: 1 to ``strong_min - 1`` local enterprises (plus presence counts), or local
+  enterprises whose shares add up to less than ``strong_share``;
 - ``planned``: nothing local, but a project in the region targets it (intent …
   under construction), or targets a segment above it;
 - ``unresolved``: no facts of its own, but facts name a segment above it: present at
   that level, which leaf is unknown. Never a gap;
 - ``missing``: none of these, and a census source covers the region and chain
-  (see :mod:`chainkg.queries.evidence`): a confirmed gap;
+  (see :mod:`chainkg.queries.evidence`), or the region's only memberships in the leaf
+  are listed with a negligible or zero share: a confirmed gap (known absent);
 - ``unknown`` (待摸底): none of these, and no census covers it: nobody has looked.
+
+Shares (see :mod:`chainkg.loaders.memberships`): a membership with a negligible flag or a
+share of exactly 0 is not a local enterprise; it says someone looked and found (next to)
+none, so a leaf with only such memberships is ``missing``, never ``unknown``. A membership
+without a share counts by the count rule; once one local membership of a leaf gives a
+share, the leaf is present when the region's shares add up to ``strong_share``
+(default 0.10) and weak below it, however many enterprises there are. The segments above
+the leaves (in ``coverage``) keep the count rule.
 
 Projects count for the segments :func:`~chainkg.queries.projects.project_targets`
 places them in. Every region and chain is computed in one pass of (regions × leaves)
@@ -72,12 +83,16 @@ def _chain_status(graph, chain, cube, pool_total, seg_index, settings, censused,
     above_active = via_active >= 0
     via = np.where(above_active, via_active, via_planned)
 
-    present = (count >= settings.strong_min) | flag | producing
+    # Where local memberships give shares, their total decides, not the count.
+    by_share = f["share_known"] > 0
+    strong = np.where(by_share, f["share_total"] >= settings.strong_share - 1e-9, count >= settings.strong_min)
+    present = strong | flag | producing
     weak = ~present & (count >= 1)
     planned = ~present & ~weak & active_proj
-    unresolved = ~own_any & above_active
-    planned_above = ~own_any & ~above_active & (via >= 0)
-    absent = np.where(censused[:, None], MISSING, UNKNOWN)
+    known_absent = ~own_any & (f["absent"] > 0)
+    unresolved = ~own_any & ~known_absent & above_active
+    planned_above = ~own_any & ~known_absent & ~above_active & (via >= 0)
+    absent = np.where(censused[:, None] | known_absent, MISSING, UNKNOWN)
     code = np.select([present, weak, planned | planned_above, unresolved],
                      [PRESENT, WEAK, PLANNED, UNRESOLVED], absent)
     via = np.where(unresolved | planned_above, via, -1)
@@ -95,7 +110,9 @@ def segment_status(graph, regions, chains, settings):
     DataFrame
         One row per (region, leaf): region, chain, segment, parent, weight, status,
         enterprises (local, naming the leaf), local_count (with presence counts),
-        presence_flag, projects_active, projects_producing, via (the segment above
+        presence_flag, projects_active, projects_producing, share (the total of the
+        shares local memberships give; NaN where none gives one), absent (enterprises
+        listed with a negligible or zero share), via (the segment above
         whose facts make it unresolved or planned), action, candidates, then each
         priority term raw (``demand_raw`` …) and normalised (``demand`` …), and
         priority. Terms, action and priority are empty for present and unresolved leaves.
@@ -124,6 +141,8 @@ def segment_status(graph, regions, chains, settings):
             "presence_flag": (f["presence_flag"] > 0).ravel(),
             "projects_active": f["projects_active"].ravel().astype(np.int64),
             "projects_producing": f["projects_producing"].ravel().astype(np.int64),
+            "share": np.where(f["share_known"] > 0, f["share_total"], np.nan).ravel(),
+            "absent": f["absent"].ravel().astype(np.int64),
             "via": np.where(via.ravel() >= 0, np.array(cube.segments, dtype=object)[via.ravel()], None),
         }
         data.update({k: v.ravel() for k, v in terms.items()})

@@ -23,7 +23,8 @@ as_of: "2025"
 tables:
   - {file: e.csv, kind: enterprises, columns: {id: id, name: name, region: region, segments: segments}}
 """
-MAPPED = {"m/mapping.yaml": MAPPING, "m/e.csv": "id,name,region,segments\nA1,某公司,500155,ic.design\n"}
+# Imported with the global --data of the case (the demo directory), whose chain the import builds on.
+MAPPED = {"m/mapping.yaml": MAPPING, "m/e.csv": "id,name,region,segments\nA1,某公司,500155,demo.design\n"}
 
 
 def _earlier_output(files):

@@ -70,7 +70,7 @@ def test_embedded_mapping_is_cut_to_the_directorys_segments(ckg_dir, files):
 
 BAD_ENTRIES = [
     ("unknown-format", "imports:\n  - {format: xls, path: ckg}\n",
-     ("schema", "imports[0].format", "unknown import format 'xls' (known: ckg)")),
+     ("schema", "imports[0].format", "unknown import format 'xls' (known: ckg, table)")),
     ("no-path", "imports:\n  - {format: ckg}\n", ("schema", "imports[0].path", "missing path")),
     ("path-not-found", "imports:\n  - {format: ckg, path: nowhere}\n",
      ("missing-file", "imports[0].path", "directory 'nowhere' not found")),
@@ -108,7 +108,7 @@ def test_cli_validate_locates_problems_and_json_equals_library(ckg_dir, files):
     root = write(ckg_dir, files, **{"chainkg.yaml": "name: demo\nimports:\n  - {format: xls, path: ckg}\n"})
     result = CliRunner().invoke(cli, ["--data", str(root), "validate"])
     assert result.exit_code == 1
-    assert "chainkg.yaml: imports[0].format: unknown import format 'xls' (known: ckg)" in result.output
+    assert "chainkg.yaml: imports[0].format: unknown import format 'xls' (known: ckg, table)" in result.output
     result = CliRunner().invoke(cli, ["--data", str(root), "validate", "--format", "json"])
     assert json.loads(result.output) == to_jsonable(chainkg.validate(root).to_dict())
 

@@ -60,8 +60,10 @@ def supply_dir(tmp_path):
 def test_tables_are_mapped(supply_dir):
     r = read_mapped_tables(supply_dir / "mapping.yaml")
     e = r.data["enterprises"].set_index("id")
-    assert e.loc["A1", "segments"] == "芯片设计;封测"
-    assert e.loc["A5", "segments"] == "ic.fabrication.foundry"  # value translated
+    m = r.data["memberships"]
+    assert m.loc[m["enterprise"] == "A1", ["segment", "share"]].values.tolist() == [["芯片设计", "0.6"],
+                                                                                  ["封测", "0.4"]]
+    assert m.loc[m["enterprise"] == "A5", "segment"].tolist() == ["ic.fabrication.foundry"]  # value translated
     assert e.loc["A1", ["region", "region_source"]].tolist() == ["320214", "address:江苏省无锡市新吴区"]
     assert e.loc["A2", ["region", "region_confidence"]].tolist() == ["350100", "high"]
     assert e.loc["A3", ["region", "region_confidence"]].tolist() == ["220000", "low"]
@@ -72,7 +74,7 @@ def test_tables_are_mapped(supply_dir):
     assert r.skipped["file"].tolist() == ["企业环节.xlsx"] and r.skipped["line"].tolist() == [6]
     steps = dict(zip(r.summary["step"], r.summary["count"]))
     assert steps["企业.csv (csv gb18030) rows read"] == 5
-    assert steps["membership shares read but not kept (the data directory has no share column)"] == 4
+    assert steps["memberships (enterprise -> segment rows)"] == 4
 
 
 def test_written_directory_loads(supply_dir, tmp_path):
@@ -81,6 +83,7 @@ def test_written_directory_loads(supply_dir, tmp_path):
     assert len(g.enterprises) == 5 and len(g.links) == 1
     assert set(g.memberships["segment"]) == {"ic.design.chip_design", "ic.packaging",
                                              "ic.fabrication.foundry"}
+    assert sorted(g.memberships["share"]) == [0.4, 0.6, 1.0, 1.0]
     assert g.projects["investment_cny"].tolist() == [500_000_000, 30_000_000]
     assert g.region_name("320214") == "新吴区"
 

@@ -104,3 +104,19 @@ def test_projects_without_a_segment_and_a_census(neo4j_store):
     assert leaves.at["ic.fabrication.foundry", "status"] == "missing"  # under the census
     assert leaves.at["food.farming.rice", "status"] == "unknown"  # the census is of ic only
     assert leaves.at["food.cold_chain", "status"] == "planned"  # placed by its name
+
+
+def test_shares_and_known_absence(neo4j_store, tmp_path):
+    """The illustrative supply-chain dataset: shares decide present and weak, negligible and
+    zero shares make a leaf known absent, in Cypher as in memory."""
+    from pathlib import Path
+
+    from chainkg.loaders.mapping import import_mapped_tables
+
+    import_mapped_tables(Path(__file__).parent / "data" / "supplychain" / "mapping.yaml", tmp_path / "chips")
+    g = chainkg.load(tmp_path / "chips")
+    neo4j_store.export(g)
+    seen = set()
+    for region in ("KOR", "CN", "USA", "JPN"):
+        seen |= set(assert_same_results(g, neo4j_store, region)["status"])
+    assert seen == {"present", "weak", "missing", "unknown"}

@@ -3,7 +3,8 @@ output the README shows under a command is what the command prints.
 
 Each line runs in a shell in a scratch directory holding the fixture the line names:
 ``mydata`` and ``supply`` are built from the README's own example blocks (plus the data
-files the examples describe), ``national`` is a small synthetic directory, and the
+files the examples describe), ``chips`` is imported from tests/data/supplychain as the
+README shows, ``national`` is a small synthetic directory, and the
 Neo4j URIs are replaced by the test server's.
 """
 
@@ -154,8 +155,10 @@ def test_command_runs_as_written(tmp_path, ckg_dir, line, command, shown):  # no
             write_mydata(cwd)
     if "supply/" in command:
         write_supply(cwd)
-    if "tests/data/" in command:  # the labelled articles, as in a checkout
+    if "tests/data/" in command or "--data chips" in command:  # the labelled data, as in a checkout
         (cwd / "tests").symlink_to(ROOT / "tests")
+    if "--data chips" in command:  # the supply-chain example's import
+        assert run("chainkg import table tests/data/supplychain/mapping.yaml -o chips", cwd).returncode == 0
     if "--data foreign" in command:
         write_foreign(cwd)
     result = run(command, cwd)

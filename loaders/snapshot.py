@@ -69,15 +69,18 @@ def snapshot_parts(graph, extra=None):
     blobs = []
     for name in TABLE_COLUMNS:
         df = getattr(graph, name)
+        if not all(isinstance(c, str) for c in df.columns) or df.columns.has_duplicates:
+            raise CacheError(f"table {name!r} has column names a snapshot does not keep")
         arrays, columns = {}, []
         for i, c in enumerate(df.columns):
-            col = {"name": c, "dtype": str(df[c].dtype)}
-            if df[c].dtype == object:
-                values, col["nulls"], nan_rows = _text_column(df[c], f"{name}.{c}")
+            series = df.iloc[:, i]
+            col = {"name": c, "dtype": str(series.dtype)}
+            if series.dtype == object:
+                values, col["nulls"], nan_rows = _text_column(series, f"{name}.{c}")
                 if nan_rows is not None:
                     arrays[f"nan{i}"] = pa.array(nan_rows)
             else:
-                values = _typed_column(df[c], f"{name}.{c}")
+                values = _typed_column(series, f"{name}.{c}")
             values, col["dict"] = _compact(values)
             arrays[f"c{i}"] = values
             columns.append(col)
@@ -88,7 +91,7 @@ def snapshot_parts(graph, extra=None):
             attrs[key] = _add(blobs, pa.table({"rows": pa.array(value.rows, pa.int64())}))
         header["tables"][name] = {"rows": len(df), "columns": columns, "attrs": attrs,
                                   "data": _add(blobs, pa.table(arrays) if arrays else pa.table({}))}
-    header["blobs"] = [len(b) for b in blobs]
+    header["blobs"] = [b.nbytes for b in blobs]
     head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
     body = [_LENGTH.pack(len(head)), head, *blobs]
     digest = hashlib.sha256()
@@ -140,10 +143,10 @@ def decode_graph(data):
             blobs.append(view[offset:offset + size])
             offset += size
         tables = {name: _table(t, blobs, pa) for name, t in header["tables"].items()}
-        graph = ChainGraph(_chains(header["chains"]), tables, header["meta"])
+        graph, extra = ChainGraph(_chains(header["chains"]), tables, header["meta"]), dict(header["extra"])
     except (pa.ArrowException, KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
         raise CacheError(f"unreadable snapshot: {err}") from err
-    return graph, header["extra"]
+    return graph, extra
 
 
 def _add(blobs, table):

@@ -182,8 +182,9 @@ class LoadCache:
             graph, extra = decode_graph(data)
             if extra.get("key") != key:
                 raise CacheError("snapshot made for other files")
-        except CacheError as err:
-            warnings.warn(f"discarded the load cache {str(path)!r}: {err}", CacheWarning, stacklevel=3)
+        except Exception as err:  # noqa: BLE001  (whatever is wrong with a snapshot, the files answer)
+            why = err if isinstance(err, CacheError) else f"{type(err).__name__}: {err}"
+            warnings.warn(f"discarded the load cache {str(path)!r}: {why}", CacheWarning, stacklevel=3)
             _remove(path)
             return None
         return graph

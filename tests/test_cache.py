@@ -276,3 +276,20 @@ def test_cache_dir_others_may_write_is_not_used(demo_dir, load_cache_dir, reads)
     again, stderr = gaps_json(demo_dir)
     assert again == first and len(reads) == 2
     assert "warning: not using the load cache" in stderr and "other users may write" in stderr
+
+
+def test_concurrent_commands_agree(demo_dir, load_cache_dir):
+    """Commands started together on a cold cache all answer alike and leave one whole snapshot."""
+    import subprocess
+
+    argv = [sys.executable, "-m", "chainkg", "--data", str(demo_dir), "gaps", "--format", "json"]
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, [err for _, err in outputs]
+    assert all(err == "" for _, err in outputs), [err for _, err in outputs]
+    expected = gaps_json(demo_dir, "--no-cache")[0]
+    assert all(json.loads(out) == expected for out, _ in outputs)
+    [snapshot] = snapshots(load_cache_dir)
+    decode_graph(snapshot.read_bytes())
+    assert not list(load_cache_dir.glob(".tmp-*"))

@@ -22,6 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = {
     "national": "load + gaps --all-regions at 1,000,000 enterprises vs a pandas floor",
+    "cache": "chainkg gaps from the load cache at 1,000,000 enterprises vs import + the query",
     "neo4j_export": "batched Neo4j export vs a per-row MERGE loop",
     "viz_large": "a 5,000-enterprise map vs a 50-node page in headless Chromium",
     "validate_errors": "validating files full of errors vs the same files valid",

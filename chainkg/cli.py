@@ -24,19 +24,36 @@ __all__ = ["cli", "main"]
 class State:
     """What the group's options set up for its commands: the data directory, lazily loaded."""
 
-    def __init__(self, data, debug, allow_outside=()):
+    def __init__(self, data, debug, allow_outside=(), cache_dir=None, no_cache=False):
         self.data, self.debug, self.allow_outside = data, debug, tuple(allow_outside)
+        self.cache_dir, self.no_cache = cache_dir, no_cache
         self._graph = None
+
+    def load_cache(self):
+        from chainkg.loaders.cache import LoadCache
+
+        return LoadCache(self.cache_dir)
 
     def graph(self):
         if self._graph is None:
+            import warnings
+
+            from chainkg.errors import CacheWarning
             from chainkg.loaders import load
 
             progress = None
             if sys.stderr.isatty():
                 def progress(name):
                     click.echo(_shown(f"reading {name}…"), err=True)
-            self._graph = load(self.data, progress=progress, allow_outside=self.allow_outside)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", CacheWarning)
+                self._graph = load(self.data, progress=progress, allow_outside=self.allow_outside,
+                                   cache=None if self.no_cache else self.load_cache())
+            for w in caught:
+                if issubclass(w.category, CacheWarning):
+                    click.echo(_shown(f"warning: {w.message}"), err=True)
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
             _mention_warnings(self._graph.meta.get("warnings") or [])
         return self._graph
 
@@ -121,10 +138,16 @@ def _discard_stdout():
               type=click.Path(file_okay=False),
               help="A directory outside the data directory that its manifest may name (a dataset "
                    "kept elsewhere), repeatable (env CHAINKG_ALLOW_OUTSIDE, separated by ':').")
+@click.option("--no-cache", is_flag=True, envvar="CHAINKG_NO_CACHE",
+              help="Read and validate every file, neither using nor writing the load cache "
+                   "(env CHAINKG_NO_CACHE=1).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="CHAINKG_CACHE_DIR",
+              help="Where the load cache lives (default: $XDG_CACHE_HOME/chainkg or ~/.cache/chainkg; "
+                   "env CHAINKG_CACHE_DIR).")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
 @click.version_option(package_name="chainkg")
 @click.pass_context
-def cli(ctx, data, allow_outside, debug):
+def cli(ctx, data, allow_outside, no_cache, cache_dir, debug):
     """chainkg: industrial-chain knowledge graph (产业链知识图谱) for investment planning.
 
     Loads chain templates, regions, enterprises and projects, finds the missing and
@@ -132,7 +155,7 @@ def cli(ctx, data, allow_outside, debug):
 
     Example: chainkg info
     """
-    ctx.obj = State(data, debug, allow_outside)
+    ctx.obj = State(data, debug, allow_outside, cache_dir, no_cache)
 
 
 @cli.command()
@@ -224,6 +247,49 @@ def validate(state, emit):
         click.echo(f"{report.count} problem{'s' if report.count != 1 else ''} found", err=True)
     if not report.valid:
         sys.exit(1)
+
+
+@cli.group()
+def cache():
+    """The load cache: validated data directories, read back while their files are unchanged.
+
+    A command that loads a data directory snapshots it once it passes validation; later
+    commands on the same, unchanged files read the snapshot instead of parsing and
+    validating again. Any change to one of its files, or another chainkg version, makes
+    a fresh load. ``chainkg --no-cache`` bypasses it.
+
+    Example: chainkg cache info
+    """
+
+
+@cache.command("info")
+@output_options
+@click.pass_obj
+def cache_info(state, emit):
+    """Where the load cache is, and each snapshot in it: data directory, version, size.
+
+    Example: chainkg cache info --format json
+    """
+    import pandas as pd
+
+    store = state.load_cache()
+    entries = pd.DataFrame(store.entries(), columns=["file", "data", "version", "written", "bytes"])
+    size = int(entries["bytes"].fillna(0).sum())
+    emit(entries, title=f"load cache {store.directory}: {len(entries)} snapshot"
+                        f"{'' if len(entries) == 1 else 's'}, {size / 1e6:.1f} MB")
+
+
+@cache.command("clear")
+@click.pass_obj
+def cache_clear(state):
+    """Remove every snapshot from the load cache (and nothing else in its directory).
+
+    Example: chainkg cache clear
+    """
+    store = state.load_cache()
+    count, freed = store.clear()
+    click.echo(_shown(f"removed {count} file{'' if count == 1 else 's'} ({freed / 1e6:.1f} MB) "
+                      f"from {store.directory}"))
 
 
 def scope_options(multiple_regions=False):

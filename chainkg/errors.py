@@ -15,6 +15,8 @@ __all__ = [
     "AmbiguousReferenceError",
     "ExportError",
     "BackendError",
+    "CacheError",
+    "CacheWarning",
 ]
 
 
@@ -87,3 +89,13 @@ class ExportError(ChainKGError):
 
 class BackendError(ChainKGError):
     """A database backend (Neo4j) is unreachable, refuses the credentials or lacks the database."""
+
+
+class CacheError(ChainKGError):
+    """A load-cache snapshot is corrupt or cannot hold a graph; the cache discards it
+    and the data directory is read afresh."""
+
+
+class CacheWarning(UserWarning):
+    """The load cache could not be used (a corrupt snapshot, an unwritable directory);
+    the data was read afresh and the results are correct."""

@@ -31,7 +31,8 @@ from chainkg.loaders.tables import HEADER_ALIASES, TABLE_SUFFIXES, read_table
 from chainkg.loaders.template import load_chain_template
 from chainkg.loaders.yamlfile import read_yaml
 
-__all__ = ["load", "validate", "read_data_dir", "embedded_data_dir", "manifest_shape", "chain_template_files",
+__all__ = ["load", "validate", "read_data_dir", "input_files", "embedded_data_dir", "manifest_shape",
+           "chain_template_files",
            "MANIFEST_NAME"]
 
 MANIFEST_NAME = "chainkg.yaml"
@@ -258,6 +259,43 @@ def read_data_dir(path=None, *, progress=None, allow_outside=()):
     return ChainGraph(chains, tables, meta), report
 
 
+def input_files(path=None, *, allow_outside=()):
+    """Every file a load of the data directory reads, found as the load finds them.
+
+    The manifest, the chain templates, the tables, the industry-code file, and each
+    import's directory (its files) and mapping, with the tables a table mapping names. The files of chainkg itself (the embedded
+    regions, rules and mappings) are not listed: they change with chainkg. A file the
+    load would reject is listed if it exists, as the load would read it.
+
+    Examples
+    --------
+    >>> sorted(f.name for f in input_files())[:3]
+    ['chainkg.yaml', 'enterprises.csv', 'figures.csv']
+    """
+    root = Path(path) if path is not None else embedded_data_dir()
+    report, paths = Report(), DataPaths(root, allow_outside)
+    manifest = _read_manifest(root, report) if root.is_dir() else {}
+    files = [root / MANIFEST_NAME] if (root / MANIFEST_NAME).is_file() else []
+    files += [f for f, _ in _chain_files(paths, manifest, report)] if root.is_dir() else []
+    files += [f for name in TABLE_ORDER if (f := _table_file(paths, manifest, name, report)) is not None]
+    codes = _industry_codes(paths, manifest, report)
+    files += [codes] if codes is not None else []
+    entries = manifest.get("imports")
+    for entry in entries if isinstance(entries, list) else ():
+        if not isinstance(entry, dict):
+            continue
+        where = paths / entry["path"] if isinstance(entry.get("path"), str) else None
+        if where is not None and where.is_dir():
+            files += sorted(f for f in where.iterdir() if f.is_file())
+        if isinstance(entry.get("mapping"), str) and (paths / entry["mapping"]).is_file():
+            files.append(paths / entry["mapping"])
+            if entry.get("format") == "table":  # the mapping names the tables it reads
+                from chainkg.loaders.mapping import mapped_files
+
+                files += mapped_files(paths / entry["mapping"])
+    return list(dict.fromkeys(files))
+
+
 def _read_raw(f, label, name, manifest, report, progress):
     """(label, DataFrame) of the table file ``f``, listed in the report; None when unreadable."""
     if progress:
@@ -312,11 +350,14 @@ def validate(path=None, *, allow_outside=()):
     return read_data_dir(path, allow_outside=allow_outside)[1]
 
 
-def load(path=None, *, progress=None, allow_outside=()):
+def load(path=None, *, progress=None, allow_outside=(), cache=None):
     """Load a data directory (the embedded 梁平 dataset when None) into a ChainGraph.
 
     ``allow_outside`` names directories outside it that its manifest may name (see
-    :func:`read_data_dir`).
+    :func:`read_data_dir`). ``cache`` keeps the validated graph for later loads of the
+    same, unchanged files (see :mod:`chainkg.loaders.cache`): a
+    :class:`~chainkg.loaders.cache.LoadCache`, a cache directory, or True for the
+    default one; None or False reads every file.
 
     Raises
     ------
@@ -329,7 +370,16 @@ def load(path=None, *, progress=None, allow_outside=()):
     >>> sorted(g.chains)
     ['food', 'ic', 'lowalt']
     """
-    graph, report = read_data_dir(path, progress=progress, allow_outside=allow_outside)
-    if graph is None:
-        raise ValidationError(report)
-    return graph
+    def read():
+        graph, report = read_data_dir(path, progress=progress, allow_outside=allow_outside)
+        if graph is None:
+            raise ValidationError(report)
+        return graph
+
+    if cache is None or cache is False:
+        return read()
+    from chainkg.loaders.cache import LoadCache
+
+    if not isinstance(cache, LoadCache):
+        cache = LoadCache(None if cache is True else cache)
+    return cache.load(Path(path) if path is not None else embedded_data_dir(), allow_outside, read)

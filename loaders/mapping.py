@@ -65,7 +65,7 @@ from chainkg.loaders.tables import read_table
 from chainkg.loaders.template import ID_PATTERN
 from chainkg.loaders.yamlfile import read_yaml
 
-__all__ = ["read_mapped_tables", "import_mapped_tables", "relocate", "KINDS"]
+__all__ = ["read_mapped_tables", "import_mapped_tables", "relocate", "mapped_files", "KINDS"]
 
 #: Columns a mapping may name, per kind (beyond the kind's schema columns).
 KINDS = {
@@ -128,6 +128,16 @@ def _spec(mapping_path, report):
                 problem(f"{where}.columns.{header}", f"{column!r} is not a column of {t['kind']} "
                                                      f"(one of {', '.join(KINDS[t['kind']])})")
     return data
+
+
+def mapped_files(mapping_path):
+    """The table files a mapping file names that exist beside it (what reading it opens)."""
+    mapping_path = Path(mapping_path)
+    spec = _spec(mapping_path, Report())
+    tables_dir = DataPaths(mapping_path.parent)
+    return [tables_dir / t["file"] for t in (spec or {}).get("tables", ())
+            if isinstance(t, dict) and isinstance(t.get("file"), str) and not tables_dir.outside(t["file"])
+            and (tables_dir / t["file"]).is_file()]
 
 
 def _read(mapping_path, i, t, counts, report):

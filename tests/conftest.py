@@ -8,6 +8,15 @@ from helpers import demo_data_files, write_data_dir
 from neo4j_server import neo4j_clean, neo4j_server  # noqa: F401  (the real Neo4j test server)
 
 
+@pytest.fixture(autouse=True)
+def load_cache_dir(tmp_path_factory, monkeypatch):
+    """Each test's own load cache, so that no test sees another's snapshots (or the user's)."""
+    path = tmp_path_factory.mktemp("load-cache")
+    monkeypatch.setenv("CHAINKG_CACHE_DIR", str(path))
+    monkeypatch.delenv("CHAINKG_NO_CACHE", raising=False)
+    return path
+
+
 @pytest.fixture(scope="session")
 def rules():
     """The classification rules of the embedded chains and industry-code table."""

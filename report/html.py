@@ -44,7 +44,19 @@ dl dt { font-weight: bold; float: left; clear: left; width: 34mm; }
 dl dd { margin: 0 0 1mm 36mm; }
 """ % FONTS.replace(",", ", ") + "".join(
     f".s-{status} {{ background: {fill}; border-color: {border}; }}\n"
-    for status, (fill, border, _) in STATUS_STYLE.items())
+    for status, (fill, border, _) in STATUS_STYLE.items()) + "".join(
+    f".w{p} {{ width: {p}%; }}\n" for p in range(1, 101))
+
+#: Share of a table's width by column: narrow for ranks and numbers, wide for words.
+NARROW = ("排名", "位置", "状态", "建议", "优先级", "本地企业", "候选企业", "得分", "阶段", "单位", "证据类型",
+          "取值", "期间", "截至")
+WIDE = ("主要依据", "理由", "说明", "标题", "环节 segments", "已接洽", "含义", "项目 project", "指标 figure")
+
+
+def column_widths(columns):
+    """Whole percentages of the table width for ``columns`` (CSS classes w1…w100)."""
+    units = [1.4 if str(c).startswith(NARROW) else 3.0 if str(c).startswith(WIDE) else 1.8 for c in columns]
+    return [max(1, int(100 * u / sum(units))) for u in units]
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
@@ -93,7 +105,7 @@ TEMPLATE = """<!DOCTYPE html>
 </body></html>
 """
 
-TABLE = """<table><thead><tr>{% for col in df.columns %}<th>{{ col }}</th>{% endfor %}</tr></thead>
+TABLE = """<table><colgroup>{% for w in widths %}<col class="w{{ w }}">{% endfor %}</colgroup><thead><tr>{% for col in df.columns %}<th>{{ col }}</th>{% endfor %}</tr></thead>
 <tbody>{% for row in df.itertuples(index=False) %}<tr>{% for v in row %}<td>{{ cell(v) }}</td>{% endfor %}</tr>
 {% endfor %}</tbody></table>"""
 
@@ -117,4 +129,4 @@ def brief_html(brief):
     return env.from_string(TEMPLATE).render(
         brief=brief, style=Markup(STYLE), style_hash=f"sha256-{digest}", diagrams=diagrams, legend=legend,
         method=METHOD, glossary=GLOSSARY, top_gaps=TOP_GAPS,
-        table=lambda df: Markup(table.render(df=df)))
+        table=lambda df: Markup(table.render(df=df, widths=column_widths(df.columns))))

@@ -96,7 +96,9 @@ def rank_targets(graph, segment, region=None, top=20, **settings):
     mem = mem.assign(fit=mem["base"] * sure).sort_values("fit", ascending=False, kind="stable")
     best = mem.drop_duplicates("enterprise").set_index("enterprise")
     fit, base = best["fit"], best["base"]
-    ent = graph.enterprises.set_index("id").loc[fit.index.intersection(graph.enterprises["id"])]
+    # Index only the candidates' rows: indexing every enterprise costs more than the ranking.
+    rows = graph.enterprises[graph.enterprises["id"].isin(fit.index)]
+    ent = rows.set_index("id").loc[fit.index.intersection(rows["id"])]
     ent = ent[~ent["region"].isin(local)].copy()
     if ent.empty:
         return pd.DataFrame(columns=TARGET_COLUMNS)
@@ -183,7 +185,7 @@ def _engaged(graph, local, ent):
     projects = graph.projects[graph.projects["region"].isin(local)]
     if projects.empty:
         return pd.Series("", index=ent.index)
-    names = graph.enterprises.set_index("id")["name"]
+    names = graph.enterprises[graph.enterprises["id"].isin(projects["enterprise"])].set_index("id")["name"]
     by_id, by_name = {}, {}
     for p in projects.itertuples():
         said = f"{p.name} ({p.status})"

@@ -179,7 +179,8 @@ def _targets(graph, region, gap, settings):
                "得分 score", "理由 reasons", "标签 flags", "规模 size", "已接洽 engaged"]
     if t.empty:
         return pd.DataFrame(columns=columns)
-    ent = graph.enterprises.set_index("id").reindex(t["enterprise"])
+    ent = graph.enterprises[graph.enterprises["id"].isin(t["enterprise"])].drop_duplicates("id")
+    ent = ent.set_index("id").reindex(t["enterprise"])
     return pd.DataFrame({
         "缺口环节 gap": gap.name, "gap_segment": gap.segment,
         "排名 rank": t["rank"].map(lambda r: "" if pd.isna(r) else str(int(r))),

@@ -91,7 +91,7 @@ def brief_docx(brief):
         else:
             doc.add_paragraph(f"前 {TOP_GAPS} 个缺口暂无外地候选企业。")
         doc.add_heading(f"{n}.4 重点企业库 enterprises", level=2)
-        more = (f"，下表列前 {len(c.enterprises)} 家，全部见 XLSX" if c.enterprise_total > len(c.enterprises) else "")
+        more = (f"，下表按名称列前 {len(c.enterprises)} 家" if c.enterprise_total > len(c.enterprises) else "")
         doc.add_paragraph(f"本地本链企业共 {c.enterprise_total} 家{more}。")
         if len(c.enterprises):
             _table(doc, c.enterprises)

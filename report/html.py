@@ -81,7 +81,7 @@ TEMPLATE = """<!DOCTYPE html>
 <h3>{{ n }}.3 目标企业清单 targets</h3>
 {% if c.targets|length %}{{ table(c.targets) }}{% else %}<p class="note">前 {{ top_gaps }} 个缺口暂无外地候选企业。</p>{% endif %}
 <h3>{{ n }}.4 重点企业库 enterprises</h3>
-<p class="note">本地本链企业共 {{ c.enterprise_total }} 家{% if c.enterprise_total > c.enterprises|length %}，下表列前 {{ c.enterprises|length }} 家，全部见 XLSX{% endif %}。</p>
+<p class="note">本地本链企业共 {{ c.enterprise_total }} 家{% if c.enterprise_total > c.enterprises|length %}，下表按名称列前 {{ c.enterprises|length }} 家{% endif %}。</p>
 {% if c.enterprises|length %}{{ table(c.enterprises) }}{% endif %}
 </section>
 {% endfor %}

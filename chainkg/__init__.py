@@ -10,9 +10,17 @@ fill them, draw interactive maps and export to Neo4j.
 '梁平区'
 """
 
-from chainkg.errors import ChainKGError, DataError, ValidationError
-from chainkg.graph import ChainGraph
-from chainkg.loaders import Report, load, validate
+import os
+
+# python-docx (the DOCX report) brings lxml, which openpyxl would then use to write XLSX;
+# its writer fails on a full disk with lxml's own error and leaves a half-closed stream
+# that complains when collected. The standard-library writer raises OSError, which
+# chainkg turns into one line. An explicit OPENPYXL_LXML setting wins.
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
+from chainkg.errors import ChainKGError, DataError, ValidationError  # noqa: E402
+from chainkg.graph import ChainGraph  # noqa: E402
+from chainkg.loaders import Report, load, validate  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -707,6 +707,37 @@ def viz(state, regions, chains, enterprises, projects, max_nodes, output, settin
         click.echo(_shown(notice), err=True)
 
 
+@cli.command()
+@click.option("--region", "-r", help="Region code or name (default: the home region, 梁平区 for the embedded data).")
+@click.option("--chain", "-c", "chains", multiple=True,
+              help="Chain id or name, repeatable (default: ic, food and lowalt).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["html", "pdf", "docx", "xlsx"]),
+              help="Report format (default: from --output's suffix).")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="The .html, .pdf, .docx or .xlsx file to write (atomically).")
+@settings_options
+@click.pass_obj
+def report(state, region, chains, fmt, output, settings):
+    """The planner's brief (两图两库两清单) of a region's chains, as HTML, PDF, DOCX or XLSX.
+
+    For each chain: the panorama (产业链全景图) coloured by status, the ranked gaps
+    with action (补链/强链/延链/建链), priority and its two largest terms in words, the
+    target companies of the top gaps (already engaged ones marked), the region's
+    enterprises; then the project ledger reconciled with the reported figures, and the
+    sources, settings and method. HTML is one offline page printable to A4; PDF is that
+    page printed by headless Chromium; DOCX opens in Word and WPS; XLSX has one sheet
+    per list.
+
+    Example: chainkg report --region 梁平区 -o liangping.pdf
+    """
+    from chainkg.report import build_brief, report_format, write_report
+
+    fmt = report_format(output, fmt)
+    brief = build_brief(state.graph(), region, list(chains) or None, **settings)
+    write_report(output, brief, fmt)
+    click.echo(f"wrote {output}: {brief.region_name}, {len(brief.chains)} chains", err=True)
+
+
 @contextlib.contextmanager
 def _import_failure(fmt, out):
     """A failed import writes nothing: say so, list every problem (JSON on standard output

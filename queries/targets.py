@@ -96,7 +96,9 @@ def rank_targets(graph, segment, region=None, top=20, **settings):
     mem = mem.assign(fit=mem["base"] * sure).sort_values("fit", ascending=False, kind="stable")
     best = mem.drop_duplicates("enterprise").set_index("enterprise")
     fit, base = best["fit"], best["base"]
-    ent = graph.enterprises.set_index("id").loc[fit.index.intersection(graph.enterprises["id"])]
+    # Index only the candidates' rows: indexing every enterprise costs more than the ranking.
+    rows = graph.enterprises[graph.enterprises["id"].isin(fit.index)]
+    ent = rows.set_index("id").loc[fit.index.intersection(rows["id"])]
     ent = ent[~ent["region"].isin(local)].copy()
     if ent.empty:
         return pd.DataFrame(columns=TARGET_COLUMNS)
@@ -122,7 +124,6 @@ def rank_targets(graph, segment, region=None, top=20, **settings):
     w = s.target_weights
     ent["score"] = (w["fit"] * ent["fit"] + w["size"] * ent["size"] + w["flags"] * ent["flags_score"]
                     + w["ties"] * ent["ties"] + w["origin"] * ent["origin"])
-    ent["reasons"] = [_reasons(graph, row, fl, seg, below) for row, fl in zip(ent.itertuples(), flag_lists)]
     ent["engaged"] = _engaged(graph, local, ent)
     ent = ent.reset_index(names="enterprise").sort_values(
         ["score", "size", "flags_score", "ties_count", "name"], ascending=[False, False, False, False, True],
@@ -132,6 +133,9 @@ def rank_targets(graph, segment, region=None, top=20, **settings):
     leads = leads.head(top) if top else leads
     leads = leads.assign(rank=range(1, len(leads) + 1), group="new lead")
     ent = pd.concat([leads, ent[engaged].assign(rank=None, group="already engaged")])
+    # Reasons in words only for the rows returned: a segment may have thousands of candidates.
+    ent["reasons"] = [_reasons(graph, row, fl, seg, below)
+                      for row, fl in zip(ent.itertuples(), flag_lists.reindex(ent["enterprise"]))]
     ent["region_name"] = ent["region"].map(graph.region_name)
     ent = ent.rename(columns={"flags": "flag_ids"}).rename(columns={"flags_score": "flags"})
     return ent[TARGET_COLUMNS].reset_index(drop=True)
@@ -181,7 +185,7 @@ def _engaged(graph, local, ent):
     projects = graph.projects[graph.projects["region"].isin(local)]
     if projects.empty:
         return pd.Series("", index=ent.index)
-    names = graph.enterprises.set_index("id")["name"]
+    names = graph.enterprises[graph.enterprises["id"].isin(projects["enterprise"])].set_index("id")["name"]
     by_id, by_name = {}, {}
     for p in projects.itertuples():
         said = f"{p.name} ({p.status})"
@@ -189,12 +193,13 @@ def _engaged(graph, local, ent):
             by_id.setdefault(p.enterprise, []).append(said)
             by_name.setdefault(_company_key(names.get(p.enterprise, p.enterprise)), []).append(said)
     out = []
-    for eid, row in ent.iterrows():
+    business = ent["main_business"] if "main_business" in ent else pd.Series(None, index=ent.index)
+    for eid, name, text in zip(ent.index, ent["name"], business):
         if eid in by_id:
             out.append("; ".join(by_id[eid]))
             continue
-        former = _FORMER.findall(str(row.get("main_business") or ""))
-        found = [(k, how) for k, how in [(_company_key(row["name"]), "by name")]
+        former = _FORMER.findall(text if isinstance(text, str) else "")
+        found = [(k, how) for k, how in [(_company_key(name), "by name")]
                  + [(_company_key(f), f"by its former name {f.strip()}") for f in former] if k in by_name]
         out.append("; ".join(f"{s}, {how} (a namesake is possible)" for k, how in found[:1] for s in by_name[k]))
     return pd.Series(out, index=ent.index)

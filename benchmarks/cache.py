@@ -70,13 +70,9 @@ def main(argv=None):
         return child_main(CHILDREN, *args.child)
 
     sys.path.insert(0, str(HERE))
-    from synthetic import write_data_dir
+    from synthetic import national_dir
 
-    data = Path(args.data or Path(tempfile.gettempdir()) /
-                f"chainkg-synthetic-{args.enterprises}-{args.counties}")
-    if not (data / "enterprises.csv").exists():
-        print(f"writing SYNTHETIC data: {args.enterprises:,} enterprises, {args.counties:,} counties -> {data}")
-        write_data_dir(data, args.enterprises, args.counties)
+    data = national_dir(args.data, args.enterprises, args.counties)
 
     with tempfile.TemporaryDirectory(prefix="chainkg-cache-bench-") as cache_dir:
         env = {**os.environ, "CHAINKG_CACHE_DIR": cache_dir}

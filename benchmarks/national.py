@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -110,13 +109,9 @@ def main(argv=None):
         return child_main(CHILDREN, *args.child)
 
     sys.path.insert(0, str(HERE))
-    from synthetic import write_data_dir
+    from synthetic import national_dir
 
-    data = Path(args.data or Path(tempfile.gettempdir()) /
-                f"chainkg-synthetic-{args.enterprises}-{args.counties}")
-    if not (data / "enterprises.csv").exists():
-        print(f"writing SYNTHETIC data: {args.enterprises:,} enterprises, {args.counties:,} counties -> {data}")
-        write_data_dir(data, args.enterprises, args.counties)
+    data = national_dir(args.data, args.enterprises, args.counties)
 
     print(f"data: {data} (synthetic), {args.repeats} repeats each, every pass in a fresh process")
     # Interleave the passes so that machine noise hits both alike.

@@ -187,6 +187,18 @@ def write_data_dir(path, n_enterprises=10_000, n_counties=100, seed=0):
     return root
 
 
+def national_dir(data, n_enterprises, n_counties):
+    """The synthetic directory at ``data`` (default: one per size in the temp directory),
+    written first if it is not there yet; what the national-scale benchmarks share."""
+    import tempfile
+
+    data = Path(data or Path(tempfile.gettempdir()) / f"chainkg-synthetic-{n_enterprises}-{n_counties}")
+    if not (data / "enterprises.csv").exists():
+        print(f"writing SYNTHETIC data: {n_enterprises:,} enterprises, {n_counties:,} counties -> {data}")
+        write_data_dir(data, n_enterprises, n_counties)
+    return data
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Write a SYNTHETIC chainkg data directory.")
     parser.add_argument("directory")

@@ -27,11 +27,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 from children import child_main, run_child
+from synthetic import national_arguments, national_dir
 
-HERE = Path(__file__).resolve().parent
 
 
 def child_query(data):
@@ -59,18 +58,11 @@ def timed(argv, env):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--enterprises", type=int, default=1_000_000)
-    parser.add_argument("--counties", type=int, default=2844)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--data", help="reuse or create the synthetic directory here")
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args = national_arguments(parser).parse_args(argv)
 
     if args.child:
         return child_main(CHILDREN, *args.child)
-
-    sys.path.insert(0, str(HERE))
-    from synthetic import national_dir
 
     data = national_dir(args.data, args.enterprises, args.counties)
 

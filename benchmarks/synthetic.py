@@ -187,6 +187,16 @@ def write_data_dir(path, n_enterprises=10_000, n_counties=100, seed=0):
     return root
 
 
+def national_arguments(parser):
+    """The options the national-scale benchmarks share: size, where the data lives, and
+    the hidden ``--child`` of a pass run in a fresh process."""
+    parser.add_argument("--enterprises", type=int, default=1_000_000)
+    parser.add_argument("--counties", type=int, default=2844)
+    parser.add_argument("--data", help="reuse or create the synthetic directory here")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    return parser
+
+
 def national_dir(data, n_enterprises, n_counties):
     """The synthetic directory at ``data`` (default: one per size in the temp directory),
     written first if it is not there yet; what the national-scale benchmarks share."""

@@ -85,17 +85,14 @@ def bundle_import(graph, workdir):
     import re
 
     from chainkg.graph.neo4j_bundle import write_import_bundle
-    from neo4j_server import start_neo4j
+    from neo4j_server import bundle_import_args, start_neo4j
 
     bundle = Path(workdir) / "bundle"
     t = time.perf_counter()
     write_import_bundle(graph, bundle)
     written = time.perf_counter() - t
-    text = (bundle / "IMPORT.txt").read_text(encoding="utf-8")
-    words = text[text.index("neo4j-admin database import full"):].split("\n\n")[0].replace("\\\n", " ").split()
-    args = [w.replace("=", f"={bundle}/", 1) if w.endswith(".csv") else w for w in words[5:]]
     t = time.perf_counter()
-    server = start_neo4j(Path(workdir) / "imported", import_args=args, timeout=1800)
+    server = start_neo4j(Path(workdir) / "imported", import_args=bundle_import_args(bundle), timeout=1800)
     wall = time.perf_counter() - t
     server.stop()
     log = (Path(workdir) / "imported" / "neo4j-launcher.log").read_text(errors="replace")

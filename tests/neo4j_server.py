@@ -180,6 +180,18 @@ def _quote(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
+def bundle_import_args(bundle: Path) -> list[str]:
+    """The options of the command a bundle's IMPORT.txt gives, with the bundle's files as
+    absolute paths: what ``start_neo4j(import_args=...)`` takes."""
+    bundle = Path(bundle)
+    text = (bundle / "IMPORT.txt").read_text(encoding="utf-8")
+    command = text[text.index("neo4j-admin database import full"):].split("\n\n")[0]
+    words = command.replace("\\\n", " ").split()
+    if words[:5] != ["neo4j-admin", "database", "import", "full", "neo4j"]:
+        raise ValueError(f"unexpected import command in {bundle / 'IMPORT.txt'}: {' '.join(words[:5])}")
+    return [w.replace("=", f"={bundle}/", 1) if w.endswith(".csv") else w for w in words[5:]]
+
+
 def start_neo4j(
     workdir: Path | str,
     import_args: Sequence[str] | None = None,

@@ -110,24 +110,15 @@ def test_killed_export_rerun_equals_one_clean_run(neo4j_store, neo4j_clean, tmp_
     assert 0 < report["nodes_matched"] < len(expected["nodes"])  # the rerun found the first batches
 
 
-def _import_args(bundle):
-    """The options of the command IMPORT.txt gives, with the bundle's files as absolute paths."""
-    text = (bundle / "IMPORT.txt").read_text(encoding="utf-8")
-    command = text[text.index("neo4j-admin database import full"):].split("\n\n")[0]
-    words = command.replace("\\\n", " ").split()
-    assert words[:5] == ["neo4j-admin", "database", "import", "full", "neo4j"]
-    return [w.replace("=", f"={bundle}/", 1) if w.endswith(".csv") else w for w in words[5:]]
-
-
 def test_bundle_loaded_by_the_import_tool_equals_the_unwind_export(neo4j_store, tmp_path):
-    from neo4j_server import start_neo4j
+    from neo4j_server import bundle_import_args, start_neo4j
 
     g = hostile_graph(chainkg.load())
     bundle = tmp_path / "bundle"
     write_import_bundle(g, bundle)
     neo4j_store.export(g)
     exported = db_graph(neo4j_store)
-    server = start_neo4j(tmp_path / "imported", import_args=_import_args(bundle))
+    server = start_neo4j(tmp_path / "imported", import_args=bundle_import_args(bundle))
     try:
         with connect(server.uri, server.user, server.password) as imported:
             assert db_graph(imported) == exported == tables_graph(property_tables(g))

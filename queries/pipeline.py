@@ -96,14 +96,15 @@ def pipeline(graph, region=None, chains=None):
     placed = targets.assign(chain=targets["segment"].map(seg_chain)).dropna(subset=["chain"])
     chains_of = placed.groupby("project")["chain"].agg(lambda c: sorted(set(c)))
     segments_of = placed.groupby("project")["segment"].agg(lambda c: ";".join(dict.fromkeys(c)))
-    proj["chain"] = [";".join(chains_of.get(p, [])) for p in proj["id"]]
+    placed_in = [chains_of.get(p, []) for p in proj["id"]]
+    proj["chain"] = [";".join(cs) for cs in placed_in]
     proj["counts_for"] = [segments_of.get(p, "") for p in proj["id"]]
-    in_chain = {c: proj["id"].isin(placed.loc[placed["chain"] == c, "project"]) for c in chain_ids}
     if chains is not None:
-        proj = proj[pd.concat(in_chain.values(), axis=1).any(axis=1)] if in_chain else proj.iloc[:0]
-        in_chain = {c: m.reindex(proj.index) for c, m in in_chain.items()}
+        keep = [bool(set(cs) & set(chain_ids)) for cs in placed_in]
+        proj, placed_in = proj[keep], [cs for cs, k in zip(placed_in, keep) if k]
     parts = []
-    for chain, sub in [*((c, proj[m]) for c, m in in_chain.items()), ("", proj[proj["chain"] == ""])]:
+    for chain in [*chain_ids, ""]:
+        sub = proj[[chain in cs for cs in placed_in]] if chain else proj[proj["chain"] == ""]
         if len(sub):
             t = _stage_table(sub)
             t.insert(0, "chain", chain or "(no chain named)")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from chainkg.graph.resolve import NameIndex, RegionIndex
@@ -74,11 +75,13 @@ def region_index(regions):
     return idx
 
 
-def _absent(memberships):
-    """Rows of ``memberships`` flagged negligible or with a share of exactly 0."""
-    negligible = memberships["negligible"].to_numpy(dtype=object) == True  # noqa: E712 (None is not)
-    share = pd.to_numeric(memberships["share"], errors="coerce").to_numpy(dtype=float)
-    return negligible | (share == 0)
+def _floats(column):
+    """A numeric column as floats (NaN where empty); an empty column costs no parsing."""
+    if column.dtype.kind == "f":
+        return column.to_numpy()
+    if column.isna().all():
+        return np.full(len(column), np.nan)
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
 
 
 def empty_table(name):
@@ -142,23 +145,39 @@ class ChainGraph:
             setattr(self, name, df)
 
     @cached_property
+    def _membership_rows(self):
+        """(share of each membership as a float, absent mask, counted mask), read once."""
+        m = self.memberships
+        share = _floats(m["share"])
+        negligible = m["negligible"]
+        absent = share == 0
+        if not negligible.isna().all():
+            absent |= negligible.to_numpy(dtype=object) == True  # noqa: E712 (None is not)
+        counted = ~absent
+        gone = self.enterprises["registration"].to_numpy() == "inactive"
+        if gone.any():
+            counted &= ~m["enterprise"].isin(self.enterprises["id"][gone]).to_numpy()
+        return share, absent, counted
+
+    @cached_property
     def counted_memberships(self):
         """The memberships that count in queries: not those of enterprises whose
         registration is 注销, 吊销 or 迁出 (kept as rows, but no longer operating here),
         nor those a source lists with a negligible or zero share (see :attr:`absent_memberships`)."""
-        m = self.memberships
-        gone = self.enterprises["registration"].to_numpy() == "inactive"
-        absent = _absent(m)
-        if gone.any():
-            absent |= m["enterprise"].isin(self.enterprises["id"][gone]).to_numpy()
-        return m[~absent] if absent.any() else m
+        counted = self._membership_rows[2]
+        return self.memberships if counted.all() else self.memberships[counted]
+
+    @cached_property
+    def counted_shares(self):
+        """The share of each row of :attr:`counted_memberships` as a float (NaN where none)."""
+        share, _, counted = self._membership_rows
+        return share[counted]
 
     @cached_property
     def absent_memberships(self):
         """The memberships a source lists with a negligible or zero share: someone looked, and
         the enterprise supplies (next to) none of the segment."""
-        m = self.memberships
-        return m[_absent(m)]
+        return self.memberships[self._membership_rows[1]]
 
     @cached_property
     def project_targets(self):

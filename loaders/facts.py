@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from chainkg.errors import AmbiguousReferenceError, ChainKGError, UnknownReferenceError
-from chainkg.graph.codes import RowHint, decode, has_duplicates, split_lists
+from chainkg.graph.codes import RowHint, codes_of, decode, has_duplicates, split_lists
 from chainkg.graph.model import segment_index
 from chainkg.graph.resolve import NameIndex, RegionIndex
 from chainkg.graph.schema import (DEFAULT_COVERAGE, PROJECT_STATUSES, REQUIRED_COLUMNS, TABLE_COLUMNS,
@@ -196,51 +196,52 @@ def reference_message(index, errors):
 class EnterpriseIndex:
     """Enterprises by id or exact name, for tables that refer to them (links, projects).
 
-    Resolves whole columns at once through hash indexes built once (the name index
-    only when some value is not an id), since it may hold millions of enterprises;
-    unknown values get no suggestions.
+    Resolves whole columns at once: ids through Arrow's hash kernel over the id column
+    (no Python object per enterprise, since it may hold millions), names through an
+    index built only when some value is not an id; unknown values get no suggestions.
     """
 
     def __init__(self, ids, names):
-        self.ids = np.asarray(pd.Series(ids, dtype=object).to_numpy(dtype=object))
+        self._ids = pd.Series(ids, dtype="str") if not len(ids) else ids
         self._names = names
-        first_id = ~pd.Series(self.ids, dtype=object).duplicated(keep="first").to_numpy() \
-            if has_duplicates(ids) else np.ones(len(self.ids), dtype=bool)
-        self._by_id = pd.Index(self.ids[first_id], dtype=object)  # duplicate ids are reported elsewhere
-        self._id_rows = np.append(np.flatnonzero(first_id), -1)
         self._by_name = None
 
     def _name_index(self):
         if self._by_name is None:
             names = pd.Series(np.asarray(pd.Series(self._names, dtype=object).to_numpy(dtype=object)),
                               dtype=object)
+            ids = np.asarray(pd.Series(self._ids, dtype=object).to_numpy(dtype=object))
             first = ~names.duplicated(keep="first").to_numpy()
             shared = names.duplicated(keep=False).to_numpy()
-            self._by_name = (pd.Index(names[first].to_numpy(), dtype=object),
-                             np.append(np.flatnonzero(first), -1),
-                             pd.Series(self.ids[shared]).groupby(names[shared].to_numpy()).agg(list).to_dict()
+            self._by_name = (pd.Index(names[first].to_numpy(), dtype=object), ids[first],
+                             pd.Series(ids[shared]).groupby(names[shared].to_numpy()).agg(list).to_dict()
                              if shared.any() else {})
         return self._by_name
 
     def resolve_many(self, values):
         """(ids as an object array with None where unresolved, {value: error}) for ``values``."""
-        codes, uniques = pd.factorize(pd.Series(values, dtype=object))
-        uniques = np.asarray(uniques, dtype=object)
-        rows = self._id_rows[self._by_id.get_indexer(uniques)] if len(self.ids) else np.full(len(uniques), -1)
-        errors, shared = {}, {}
-        not_ids = np.flatnonzero((rows < 0) & (uniques != ""))
-        if len(not_ids) and len(self.ids):
-            index, name_rows, shared = self._name_index()
-            rows[not_ids] = name_rows[index.get_indexer(uniques[not_ids])]
-        ids = np.append(self.ids, None)[rows]  # row -1 takes the None
-        for k in not_ids:
-            value = uniques[k]
-            if value in shared:
-                errors[value] = AmbiguousReferenceError("enterprise", value, sorted(shared[value]))
-                ids[k] = None
-            elif rows[k] < 0 and value != "":
-                errors[value] = UnknownReferenceError("enterprise", value)
-        return np.append(ids, None)[codes], errors  # code -1: a missing value
+        values = pd.Series(values, dtype="str")
+        text = values.to_numpy(dtype=object, na_value="")
+        out = np.where(codes_of(values, self._ids) >= 0, text, None)  # an id resolves to itself
+        rest = np.flatnonzero(pd.isna(out) & (text != ""))
+        errors = {}
+        if len(rest):
+            codes, uniques = pd.factorize(text[rest])
+            found = np.full(len(uniques), None, dtype=object)
+            if len(self._ids):
+                index, first_ids, shared = self._name_index()
+                at = index.get_indexer(uniques)
+                found = np.where(at >= 0, np.append(first_ids, None)[at], None)
+            else:
+                shared = {}
+            for k, value in enumerate(uniques):
+                if value in shared:
+                    errors[value] = AmbiguousReferenceError("enterprise", value, sorted(shared[value]))
+                    found[k] = None
+                elif found[k] is None:
+                    errors[value] = UnknownReferenceError("enterprise", value)
+            out[rest] = found[codes]
+        return out, errors
 
 
 def _header_words(table, col):

@@ -123,7 +123,7 @@ def _shares(graph, regions, segments, ent_region, m_ent, m_seg, ok):
     segment at its largest share), ``share_known`` (enterprises giving one) and ``absent``
     (enterprises listed with a negligible or zero share) per region and segment."""
     shape = (len(regions), len(segments))
-    share = pd.to_numeric(graph.counted_memberships["share"], errors="coerce").to_numpy(dtype=float)[ok]
+    share = graph.counted_shares[ok]
     known = ~np.isnan(share)
     out = {"share_total": np.zeros(shape), "share_known": np.zeros(shape)}
     if known.any():

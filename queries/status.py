@@ -163,7 +163,10 @@ def _planned_by(graph, regions, status):
     t = project_targets(graph)
     t = t[t["status"].isin(ACTIVE_PROJECT_STATUSES) & t["segment"].isin(set(key))]
     t = t.merge(region_members(graph, pd.unique(rows["region"]).tolist()), on="region")
-    names = t.groupby(["target", "segment"])["name"].agg(project_names).to_dict()
+    grouped = {}  # a plain loop: a pandas aggregation per group costs more than the names
+    for key_, name in zip(zip(t["target"].tolist(), t["segment"].tolist()), t["name"].tolist()):
+        grouped.setdefault(key_, []).append(name)
+    names = {k: project_names(v) for k, v in grouped.items()}
     out[planned] = [names.get((r, k), "") for r, k in zip(rows["region"], key)]
     return out
 

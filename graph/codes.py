@@ -11,8 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["RowHint", "as_series", "codes_of", "decode", "has_duplicates", "rows_match", "split_lists", "to_float",
-           "unique_ints"]
+__all__ = ["RowHint", "as_series", "codes_of", "decode", "first_ints", "has_duplicates", "rows_match", "split_lists",
+           "string_buffers", "stripped", "to_float", "unique_ints"]
 
 
 def _arrow(values):
@@ -42,6 +42,54 @@ def as_series(arrow_array, index=None):
     import pandas as pd
 
     return pd.Series(pd.array(arrow_array.cast(pa.large_string()), dtype="str"), index=index)
+
+
+def string_buffers(chunk):
+    """(offsets, bytes) of an Arrow string array, as numpy views without a copy: string k
+    is ``bytes[offsets[k]:offsets[k + 1]]``."""
+    offsets_buf, data_buf = chunk.buffers()[1:3]
+    wide = chunk.type in (pa.large_string(), pa.large_utf8())
+    if offsets_buf is None or len(chunk) == 0:
+        return np.zeros(len(chunk) + 1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
+    return offsets, data
+
+
+def _may_have_edge_space(chunk):
+    """Whether some string may start or end with whitespace: its first and last characters
+    are looked at as bytes, and any below U+0021 or in U+0080 … U+3FFF (where every
+    Unicode space is; CJK ideographs are above) counts."""
+    offsets, data = string_buffers(chunk)
+    start, end = offsets[:-1], offsets[1:]
+    size = end - start
+    some = size > 0
+    start, end, size = start[some], end[some], size[some]
+    if not len(start):
+        return False
+    first, last = data[start], data[end - 1]
+    if ((first <= 0x20) | ((first >= 0x80) & (first <= 0xE3)) | (last <= 0x20)).any():
+        return True
+    lead2 = data[end[size >= 2] - 2]  # the last character's first byte, if it has two
+    lead3 = data[end[size >= 3] - 3]  # … or three
+    return bool(((lead2 >= 0xC2) & (lead2 <= 0xDF)).any() or ((lead3 >= 0xE0) & (lead3 <= 0xE3)).any())
+
+
+def stripped(series):
+    """``series.str.strip()`` of a text Series, skipped where no cell can need it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> stripped(pd.Series(["a ", "　b"], dtype="str")).tolist(), stripped(pd.Series(["梁平"], dtype="str")).tolist()
+    (['a', 'b'], ['梁平'])
+    """
+    arr = _arrow(series)
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type) \
+            or any(_may_have_edge_space(c) for c in chunks):
+        return series.str.strip()
+    return series
 
 
 def split_lists(values, separators):
@@ -130,6 +178,23 @@ def unique_ints(values):
     if len(ordered) == 0:
         return ordered
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def first_ints(values):
+    """Where each value of an integer array occurs for the first time (a stable sort, many
+    times faster than hashing ten million keys).
+
+    Examples
+    --------
+    >>> first_ints(np.array([3, 1, 3, 2, 1])).tolist()
+    [True, True, False, True, False]
+    """
+    values = np.asarray(values)
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = np.empty(len(values), dtype=bool)
+    first[order] = np.concatenate(([True], ordered[1:] != ordered[:-1]))[:len(values)]
+    return first
 
 
 def rows_match(universe, rows, values):

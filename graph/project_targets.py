@@ -63,6 +63,7 @@ def project_targets(graph):
     rest = p[~has_segment].drop(columns=["segment"])
     rest = rest.assign(enterprise=rest["enterprise"].astype(object))  # an all-empty column reads as float
     mem = graph.counted_memberships[["enterprise", "segment", "method"]].rename(columns={"method": "evidence"})
+    mem = mem[mem["enterprise"].isin(rest["enterprise"].dropna().unique())]  # those of these projects only
     mem = mem.assign(enterprise=mem["enterprise"].astype(object))
     by_ent = rest.merge(mem, on="enterprise")
     by_ent = by_ent.assign(method="enterprise",

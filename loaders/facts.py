@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from chainkg.errors import AmbiguousReferenceError, ChainKGError, UnknownReferenceError
-from chainkg.graph.codes import RowHint, codes_of, decode, has_duplicates, split_lists
+from chainkg.graph.codes import RowHint, codes_of, decode, first_ints, has_duplicates, split_lists, stripped
 from chainkg.graph.model import segment_index
 from chainkg.graph.resolve import NameIndex, RegionIndex
 from chainkg.graph.schema import (DEFAULT_COVERAGE, PROJECT_STATUSES, REQUIRED_COLUMNS, TABLE_COLUMNS,
@@ -57,7 +57,7 @@ class TableInput:
         """The column as stripped text ("" where absent or empty), or the default."""
         if name not in self._cols:
             if name in self.header:
-                self._cols[name] = self.df[self.header[name]].astype(str).str.strip()
+                self._cols[name] = stripped(self.df[self.header[name]].astype(str))
             else:
                 self._cols[name] = pd.Series(str(self.defaults.get(name, "") or ""), index=self.df.index,
                                              dtype=object)
@@ -502,7 +502,7 @@ def _enterprises(t, regions, segments, sources, earlier=(), rules=None):
     rows = t.df.index.get_indexer(good.index)
     # A row naming a segment twice ("封测;封装测试") gives one membership.
     seg_codes = pd.factorize(good)[0]
-    keep = ~pd.Series(rows * (seg_codes.max() + 1 if len(seg_codes) else 1) + seg_codes).duplicated().to_numpy()
+    keep = first_ints(rows * (seg_codes.max() + 1 if len(seg_codes) else 1) + seg_codes)
     rows = rows[keep]
     memberships = _frame("memberships", enterprise=ids.array.take(rows), segment=good.array[keep],
                          share=None, source=source.array.take(rows), as_of=as_of.array.take(rows),

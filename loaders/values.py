@@ -370,15 +370,10 @@ def _bad_text(values, free):
 
 def _utf8_bytes(chunk):
     """The bytes of all the strings of an Arrow string array, end to end, without a copy."""
-    import numpy as np
+    from chainkg.graph.codes import string_buffers
 
-    offsets_buf, data_buf = chunk.buffers()[1:3]
-    if data_buf is None or len(chunk) == 0:
-        return np.zeros(0, dtype=np.uint8)
-    wide = str(chunk.type) == "large_string"
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
-    start, end = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
-    return np.frombuffer(data_buf, dtype=np.uint8)[start:end]
+    offsets, data = string_buffers(chunk)
+    return data[offsets[0]:offsets[-1]]
 
 
 def _may_hold_bad_text(b, free):

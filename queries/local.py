@@ -39,10 +39,11 @@ class FactCube:
 
 
 def _scatter(shape, rows, cols, weights=None):
-    out = np.zeros(shape)
+    """Counts (or sums of ``weights``) per (row, col) in a matrix; codes -1 are left out."""
     ok = (rows >= 0) & (cols >= 0)
-    np.add.at(out, (rows[ok], cols[ok]), 1.0 if weights is None else weights[ok])
-    return out
+    flat = np.asarray(rows)[ok] * shape[1] + np.asarray(cols)[ok]
+    w = None if weights is None else np.asarray(weights, dtype=float)[ok]
+    return np.bincount(flat, weights=w, minlength=shape[0] * shape[1]).astype(float).reshape(shape)
 
 
 def _leaf_expansion(graph, segments):
@@ -132,11 +133,12 @@ def _shares(graph, regions, segments, ent_region, m_ent, m_seg, ok):
         out["share_total"] = _scatter(shape, ent_region[ent], seg, best.to_numpy())
         out["share_known"] = _scatter(shape, ent_region[ent], seg)
     a = graph.absent_memberships
-    a_ent, a_seg = codes_of(a["enterprise"], graph.enterprises["id"]), codes_of(a["segment"], segments)
-    a_ok = (a_ent >= 0) & (a_seg >= 0)
-    ent, seg = np.divmod(unique_ints(a_ent[a_ok] * len(segments) + a_seg[a_ok]), len(segments))
-    region = codes_of(graph.enterprises["region"], regions)
-    out["absent"] = _scatter(shape, region[ent], seg)
+    out["absent"] = np.zeros(shape)
+    if len(a):
+        a_ent, a_seg = codes_of(a["enterprise"], graph.enterprises["id"]), codes_of(a["segment"], segments)
+        a_ok = (a_ent >= 0) & (a_seg >= 0)
+        ent, seg = np.divmod(unique_ints(a_ent[a_ok] * len(segments) + a_seg[a_ok]), len(segments))
+        out["absent"] = _scatter(shape, ent_region[ent], seg)
     return out
 
 

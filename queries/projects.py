@@ -36,8 +36,7 @@ def _anchor_enterprises(graph):
     """Ids of the enterprises flagged ``anchor`` (链主, 龙头企业); cached on the graph."""
     if "anchor_enterprises" not in graph.cache:
         e = graph.enterprises
-        flags = e["flags"].astype(object).fillna("").astype(str)
-        flagged = flags.str.contains("anchor", regex=False)
-        graph.cache["anchor_enterprises"] = sorted({i for i, f in zip(e["id"][flagged], flags[flagged])
-                                                    if "anchor" in f.split(";")})
+        flags = e["flags"]  # a few distinct ;-joined sets: each looked at once
+        anchored = [f for f in pd.unique(flags.dropna()) if "anchor" in str(f).split(";")]
+        graph.cache["anchor_enterprises"] = sorted(set(e["id"][flags.isin(anchored)])) if anchored else []
     return graph.cache["anchor_enterprises"]

@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["RowHint", "as_series", "codes_of", "decode", "first_ints", "has_duplicates", "rows_match", "split_lists",
+__all__ = ["RowHint", "as_series", "codes_of", "decode", "found_in", "first_ints", "has_duplicates", "rows_match", "split_lists",
            "string_buffers", "stripped", "to_float", "unique_ints"]
 
 
@@ -35,6 +35,25 @@ def codes_of(values, universe):
     """
     idx = pc.fill_null(pc.index_in(_arrow(values), value_set=_arrow(universe)), -1)
     return idx.to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def found_in(values, universe):
+    """Whether each value occurs in ``universe`` (False for nulls). The hash table is built
+    of the smaller side: a few thousand values looked up in ten million ids hash the
+    values and probe the ids, several times faster than the other way round.
+
+    Examples
+    --------
+    >>> found_in(["b", "x", None], ["a", "b", "c", "d", "e", "f", "g", "h", "i"]).tolist()
+    [True, False, False]
+    """
+    v, u = _arrow(values), _arrow(universe)
+    if 4 * len(v) >= len(u):
+        return codes_of(v, u) >= 0
+    at = pc.fill_null(pc.index_in(u, value_set=v), -1).to_numpy(zero_copy_only=False)
+    hit = np.zeros(len(v), dtype=bool)
+    hit[at[at >= 0]] = True
+    return hit & pc.is_valid(v).to_numpy(zero_copy_only=False)
 
 
 def as_series(arrow_array, index=None):

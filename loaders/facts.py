@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from chainkg.errors import AmbiguousReferenceError, ChainKGError, UnknownReferenceError
-from chainkg.graph.codes import RowHint, codes_of, decode, first_ints, has_duplicates, split_lists, stripped
+from chainkg.graph.codes import RowHint, decode, found_in, first_ints, has_duplicates, split_lists, stripped
 from chainkg.graph.model import segment_index
 from chainkg.graph.resolve import NameIndex, RegionIndex
 from chainkg.graph.schema import (DEFAULT_COVERAGE, PROJECT_STATUSES, REQUIRED_COLUMNS, TABLE_COLUMNS,
@@ -220,28 +220,28 @@ class EnterpriseIndex:
 
     def resolve_many(self, values):
         """(ids as an object array with None where unresolved, {value: error}) for ``values``."""
-        values = pd.Series(values, dtype="str")
-        text = values.to_numpy(dtype=object, na_value="")
-        out = np.where(codes_of(values, self._ids) >= 0, text, None)  # an id resolves to itself
+        codes, uniques = pd.factorize(pd.Series(values, dtype="str"))
+        uniques = pd.Series(uniques, dtype="str")
+        text = uniques.to_numpy(dtype=object)
+        out = np.where(found_in(uniques, self._ids), text, None)  # an id resolves to itself
         rest = np.flatnonzero(pd.isna(out) & (text != ""))
         errors = {}
         if len(rest):
-            codes, uniques = pd.factorize(text[rest])
-            found = np.full(len(uniques), None, dtype=object)
+            found = np.full(len(rest), None, dtype=object)
             if len(self._ids):
                 index, first_ids, shared = self._name_index()
-                at = index.get_indexer(uniques)
+                at = index.get_indexer(text[rest])
                 found = np.where(at >= 0, np.append(first_ids, None)[at], None)
             else:
                 shared = {}
-            for k, value in enumerate(uniques):
+            for k, value in enumerate(text[rest]):
                 if value in shared:
                     errors[value] = AmbiguousReferenceError("enterprise", value, sorted(shared[value]))
                     found[k] = None
                 elif found[k] is None:
                     errors[value] = UnknownReferenceError("enterprise", value)
-            out[rest] = found[codes]
-        return out, errors
+            out[rest] = found
+        return np.append(out, None)[codes], errors  # code -1: a missing value
 
 
 def _header_words(table, col):

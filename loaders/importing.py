@@ -96,8 +96,10 @@ def inferred_regions_for(wanted, known):
     ancestors, from the division table and citing it."""
     from chainkg.loaders.regions_infer import DIVISIONS_SOURCE, divisions
 
-    table, known, extra = divisions(), set(known), []
-    for rid in sorted(set(map(str, wanted)) - known - {""}):
+    known, extra = set(known), []
+    lacking = sorted(set(map(str, wanted)) - known - {""})
+    table = divisions() if lacking else None  # its index is built only when needed
+    for rid in lacking:
         for row in table.lineage(rid) if rid in table else []:
             if row["id"] not in known:
                 known.add(row["id"])

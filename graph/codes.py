@@ -78,20 +78,18 @@ def string_buffers(chunk):
 def _may_have_edge_space(chunk):
     """Whether some string may start or end with whitespace: its first and last characters
     are looked at as bytes, and any below U+0021 or in U+0080 … U+3FFF (where every
-    Unicode space is; CJK ideographs are above) counts."""
+    Unicode space is; CJK ideographs are above) counts. Empty strings make their neighbours'
+    bytes be looked at, which can only say yes where no is true (valid UTF-8 never ends in
+    a lead byte), so they are not filtered out first."""
     offsets, data = string_buffers(chunk)
-    start, end = offsets[:-1], offsets[1:]
-    size = end - start
-    some = size > 0
-    start, end, size = start[some], end[some], size[some]
-    if not len(start):
+    if not len(data):
         return False
+    start, end = np.minimum(offsets[:-1], len(data) - 1), offsets[1:]
     first, last = data[start], data[end - 1]
-    if ((first <= 0x20) | ((first >= 0x80) & (first <= 0xE3)) | (last <= 0x20)).any():
+    if ((first <= 0x20) | ((first - np.uint8(0x80)) <= 0x63) | (last <= 0x20)).any():  # 0x80 … 0xE3
         return True
-    lead2 = data[end[size >= 2] - 2]  # the last character's first byte, if it has two
-    lead3 = data[end[size >= 3] - 3]  # … or three
-    return bool(((lead2 >= 0xC2) & (lead2 <= 0xDF)).any() or ((lead3 >= 0xE0) & (lead3 <= 0xE3)).any())
+    lead2, lead3 = data[np.maximum(end - 2, 0)], data[np.maximum(end - 3, 0)]  # the last character's first byte, if two or three
+    return bool((((lead2 - np.uint8(0xC2)) <= 0x1D) | ((lead3 - np.uint8(0xE0)) <= 0x03)).any())
 
 
 def stripped(series):
@@ -111,6 +109,18 @@ def stripped(series):
     return series
 
 
+def _holds_any(arr, characters):
+    """Whether any string of ``arr`` holds any of ``characters``: a byte search of the
+    strings' buffers end to end (in UTF-8 a character's bytes match only where it is)."""
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    for chunk in chunks:
+        offsets, data = string_buffers(chunk)
+        text = data[offsets[0]:offsets[-1]].tobytes()
+        if any(c.encode() in text for c in characters):
+            return True
+    return False
+
+
 def split_lists(values, separators):
     """Split each string at any of the ``separators`` characters.
 
@@ -127,10 +137,8 @@ def split_lists(values, separators):
     """
     arr = _arrow(values)
     first, rest = separators[0], separators[1:]
-    if rest:  # splitting at one literal character is several times faster than a regex
-        others = "[" + re.escape(rest) + "]"
-        if pc.any(pc.match_substring_regex(arr, others)).as_py():
-            arr = pc.replace_substring_regex(arr, others, first)
+    if rest and _holds_any(arr, rest):  # splitting at one literal character is several times faster than a regex
+        arr = pc.replace_substring_regex(arr, "[" + re.escape(rest) + "]", first)
     lists = pc.split_pattern(arr, first)
     tokens = pc.utf8_trim_whitespace(pc.list_flatten(lists))
     keep = pc.not_equal(tokens, "")

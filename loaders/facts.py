@@ -171,16 +171,22 @@ def resolve_values(values, index):
     if hasattr(index, "resolve_many"):
         resolved, errors = index.resolve_many(values)
         return pd.Series(resolved, index=values.index, dtype=object), errors
+    codes, good, errors = resolve_codes(values, index)
+    return decode(codes, good).set_axis(values.index), errors
+
+
+def resolve_codes(values, index):
+    """(code of each value, what each distinct value resolves to or None, {value: error})
+    through a NameIndex; code -1 is a missing value."""
     codes, uniques = pd.factorize(values)
-    uniques = np.asarray(uniques, dtype=object)
     good, errors = [], {}
-    for v in uniques:
+    for v in np.asarray(uniques, dtype=object):
         try:
             good.append(index.resolve(v, suggest=False) if v != "" else None)
         except ChainKGError as err:
             good.append(None)
             errors[v] = err
-    return decode(codes, good).set_axis(values.index), errors
+    return codes, good, errors
 
 
 def reference_message(index, errors):
@@ -495,18 +501,21 @@ def _enterprises(t, regions, segments, sources, earlier=(), rules=None):
         registered_capital=capital, capital_currency=currency, registration=registration)
 
     tokens = _split_list(t, "segments")
-    resolved, errors = resolve_values(tokens, segments)
-    t.problems_at("unknown-segment", tokens[tokens.isin(list(errors))], "segments",
-                  reference_message(segments, errors))
-    good = resolved[resolved.notna()]
-    rows = t.df.index.get_indexer(good.index)
+    codes, resolved, errors = resolve_codes(tokens, segments)
+    if errors:
+        t.problems_at("unknown-segment", tokens[tokens.isin(list(errors))], "segments",
+                      reference_message(segments, errors))
+    position = {}  # each segment named, once
+    seg = np.array([position.setdefault(r, len(position)) if r is not None else -1 for r in resolved] + [-1])[codes]
+    named = list(position)
+    ok = seg >= 0
+    rows = t.df.index.get_indexer(tokens.index[ok])
     # A row naming a segment twice ("封测;封装测试") gives one membership.
-    seg_codes = pd.factorize(good)[0]
-    keep = first_ints(rows * (seg_codes.max() + 1 if len(seg_codes) else 1) + seg_codes)
+    keep = first_ints(rows * max(len(named), 1) + seg[ok])
     rows = rows[keep]
-    memberships = _frame("memberships", enterprise=ids.array.take(rows), segment=good.array[keep],
+    memberships = _frame("memberships", enterprise=ids.array.take(rows), segment=decode(seg[ok][keep], named).array,
                          share=None, source=source.array.take(rows), as_of=as_of.array.take(rows),
-                         method="given", evidence=tokens[resolved.notna()].array[keep],
+                         method="given", evidence=tokens.array[ok][keep],
                          confidence=confidence.array.take(rows))
     classified = registry.classified_memberships(enterprises, rows, rules)
     if classified is not None:

@@ -26,10 +26,13 @@ def project_targets(graph):
 
 def anchor_projects(graph, settings):
     """The rows of :func:`project_targets` that are anchor projects under ``settings``."""
-    t = project_targets(graph)
-    t = t[t["status"].isin(ANCHOR_STATUSES)]
-    big = pd.to_numeric(t["investment_cny"], errors="coerce").fillna(0) >= settings.anchor_min_cny
-    return t[big | t["enterprise"].isin(_anchor_enterprises(graph))]
+    key = ("anchor_projects", settings.anchor_min_cny)  # the same for every region: cached on the graph
+    if key not in graph.cache:
+        t = project_targets(graph)
+        t = t[t["status"].isin(ANCHOR_STATUSES)]
+        big = pd.to_numeric(t["investment_cny"], errors="coerce").fillna(0) >= settings.anchor_min_cny
+        graph.cache[key] = t[big | t["enterprise"].isin(_anchor_enterprises(graph))]
+    return graph.cache[key]
 
 
 def _anchor_enterprises(graph):

@@ -452,25 +452,32 @@ def _confidence(t, column):
 
 
 def _flags(t):
-    """The flags column as sorted canonical ids joined by ';', checking every word."""
+    """The flags column as sorted canonical ids joined by ';', checking every word.
+
+    A column holds few distinct cells ("规上;高新技术"): each is read once and its
+    reading given to every row that holds it."""
     values = t.col("flags")
-    rows, tokens = split_lists(values, LIST_SEPARATORS)
+    cell, cells = pd.factorize(values)
+    rows, tokens = split_lists(pd.Series(cells, dtype="str"), LIST_SEPARATORS)  # rows: distinct cells
     codes, words = pd.factorize(tokens)
     canon = [normalize_flag(w) for w in np.asarray(words, dtype=object)]
     unknown = [k for k, c in enumerate(canon) if c is None]
     if unknown:  # registries tag enterprises with many labels (瞪羚企业, A级纳税人): not flags chainkg uses
-        first = min(rows[codes == k].min() for k in unknown)
-        word = words[codes[np.flatnonzero(rows == first)[np.isin(codes[rows == first], unknown)][0]]]
+        tagged = np.zeros(len(cells) + 1, dtype=bool)  # the last: a missing cell
+        tagged[rows[np.isin(codes, unknown)]] = True
+        first = int(np.flatnonzero(tagged[cell])[0])
+        in_cell = np.flatnonzero(rows == cell[first])
+        word = words[codes[in_cell[np.isin(codes[in_cell], unknown)][0]]]
         t.report.warn("unused-value", f"{len(unknown)} tags are not flags chainkg uses (first {word!r}): left out "
                       "of flags; known: 规上, 专精特新, 小巨人, 高新技术, 上市, 科技型中小企业",
                       file=t.file, row=int(values.index[first]) + 2, column=t.header.get("flags"))
     names = sorted({c for c in canon if c})
     bit_of = np.array([1 << names.index(c) if c else 0 for c in canon] + [0], dtype=np.int64)
-    bits = np.zeros(len(values), dtype=np.int64)
+    bits = np.zeros(len(cells) + 1, dtype=np.int64)  # the last: a missing cell
     np.bitwise_or.at(bits, rows, bit_of[codes])
     patterns = np.array([";".join(f for i, f in enumerate(names) if b >> i & 1)
                          for b in range(1 << len(names))], dtype=object)
-    return pd.Series(patterns[bits], index=values.index, dtype=object)
+    return pd.Series(patterns[bits[cell]], index=values.index, dtype=object)
 
 
 def _enterprises(t, regions, segments, sources, earlier=(), rules=None):

@@ -257,11 +257,22 @@ def _header_words(table, col):
 
 
 def _frame(table, /, **columns):
-    df = pd.DataFrame(columns)
+    """A frame of the schema's columns for ``table``; a column not given, or given as None,
+    is None everywhere.
+
+    Such columns are many in a table of millions of rows (a plain enterprise table has no
+    address, scope or capital): each is a Series of its own over a zero-filled array (numpy
+    reads the zeros as None), never filled value by value or copied into a block with the
+    others."""
+    given = [v for v in columns.values() if v is not None and not isinstance(v, str)]
+    index = next((v.index for v in given if isinstance(v, pd.Series)), None)
+    if index is None:
+        index = pd.RangeIndex(len(given[0]) if given else 0)
+    data = {}
     for col in TABLE_COLUMNS[table]:
-        if col not in df:
-            df[col] = None
-    return df[TABLE_COLUMNS[table]]
+        value = columns.get(col)
+        data[col] = pd.Series(np.empty(len(index), dtype=object), index=index, dtype=object) if value is None else value
+    return pd.DataFrame(data)
 
 
 def normalize_tables(raw, chains, manifest, report, *, imported=None, industry_codes=None,

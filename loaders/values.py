@@ -304,6 +304,8 @@ def read_periods(t, column):
     import numpy as np
     import pandas as pd
 
+    from chainkg.graph.codes import decode
+
     values = t.col(column)
     codes, uniques = pd.factorize(values)
     periods, errors = [], {}
@@ -322,7 +324,8 @@ def read_periods(t, column):
         return np.array([getattr(p, attr) if p is not None else empty for p in periods] + [empty],
                         dtype=dtype)[codes]
 
-    return pd.DataFrame({"iso": take("iso", "", object), "first": take("first", None, "datetime64[D]"),
+    iso = decode(np.where(codes >= 0, codes, len(periods)), [p.iso if p is not None else "" for p in periods] + [""])
+    return pd.DataFrame({"iso": iso.set_axis(values.index), "first": take("first", None, "datetime64[D]"),
                          "last": take("last", None, "datetime64[D]")}, index=values.index)
 
 

@@ -21,7 +21,7 @@ from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-__all__ = ["read_yaml", "BoundedLoader", "YAMLLimitError", "MAX_DEPTH", "MAX_ALIAS_NODES"]
+__all__ = ["read_yaml", "BoundedLoader", "FastBoundedLoader", "YAMLLimitError", "MAX_DEPTH", "MAX_ALIAS_NODES"]
 
 #: Nesting levels a document may have; a 32-level segment tree needs about 70.
 MAX_DEPTH = 100

@@ -368,3 +368,27 @@ def test_mapping_file_entries_of_the_wrong_kind(tmp_path, table, message):
     result = CliRunner().invoke(cli, ["import", "table", str(tmp_path / "mapping.yaml"), "-o", str(tmp_path / "out")])
     assert result.exit_code == 1, result.output
     assert result.output.strip() == f"Error: {message}; nothing was written to {tmp_path / 'out'}", result.output
+
+
+YAML_DOCS = ["a: [1, 2]\na: 3\n", "base: &b {x: 1}\nc: {<<: *b, y: 2}\n", "a: b: c\n", "a: [1, 2\n",
+             "- x\n- {y: [1, {z: 2}]}\n", "k: '未闭合\n", "\ufeffname: 梁平\n", "a: 1\n---\nb: 2\n"]
+
+
+@pytest.mark.parametrize("text", YAML_DOCS + [p.read_text(encoding="utf-8-sig") for p in sorted(
+    (Path(__file__).resolve().parents[1] / "chainkg" / "data").rglob("*.yaml"))])
+def test_libyaml_parser_reads_as_the_python_one(text):
+    """read_yaml's libyaml parser gives the same document, duplicates and error place."""
+    import yaml
+
+    from chainkg.loaders.yamlfile import BoundedLoader, FastBoundedLoader
+
+    def read(loader_class):
+        loader = loader_class(text)
+        try:
+            return loader.get_single_data(), loader.duplicates, None
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            return None, None, (mark.line, mark.column) if mark else None
+
+    assert FastBoundedLoader is not BoundedLoader  # the pinned PyYAML wheels carry libyaml
+    assert read(FastBoundedLoader) == read(BoundedLoader)

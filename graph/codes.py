@@ -11,8 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["RowHint", "as_series", "codes_of", "decode", "found_in", "first_ints", "has_duplicates", "rows_match", "split_lists",
-           "string_buffers", "stripped", "to_float", "unique_ints"]
+__all__ = ["RowHint", "as_series", "codes_of", "decode", "found_in", "first_ints", "has_duplicates", "rows_match",
+           "split_lists", "string_buffers", "string_bytes", "stripped", "to_float", "unique_ints"]
 
 
 def _arrow(values):
@@ -70,17 +70,24 @@ def string_buffers(chunk):
     wide = chunk.type in (pa.large_string(), pa.large_utf8())
     if offsets_buf is None or len(chunk) == 0:
         return np.zeros(len(chunk) + 1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if wide else np.int32)
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
-    return offsets, data
+    return offsets[chunk.offset:chunk.offset + len(chunk) + 1], data
+
+
+def string_bytes(chunk):
+    """The bytes of all the strings of an Arrow string array, end to end, without a copy."""
+    offsets, data = string_buffers(chunk)
+    return data[offsets[0]:offsets[-1]]
 
 
 def _may_have_edge_space(chunk):
     """Whether some string may start or end with whitespace: its first and last characters
     are looked at as bytes, and any below U+0021 or in U+0080 … U+3FFF (where every
-    Unicode space is; CJK ideographs are above) counts. Empty strings make their neighbours'
-    bytes be looked at, which can only say yes where no is true (valid UTF-8 never ends in
-    a lead byte), so they are not filtered out first."""
+    Unicode space is; CJK ideographs are above) counts. An empty string makes its
+    neighbours' bytes be looked at; that can only turn a no into a yes (valid UTF-8 never
+    ends in a lead byte), which costs a strip that changes nothing, so empty strings are not
+    filtered out first."""
     offsets, data = string_buffers(chunk)
     if not len(data):
         return False
@@ -88,7 +95,8 @@ def _may_have_edge_space(chunk):
     first, last = data[start], data[end - 1]
     if ((first <= 0x20) | ((first - np.uint8(0x80)) <= 0x63) | (last <= 0x20)).any():  # 0x80 … 0xE3
         return True
-    lead2, lead3 = data[np.maximum(end - 2, 0)], data[np.maximum(end - 3, 0)]  # the last character's first byte, if two or three
+    # The last character's first byte, if it has two bytes or three.
+    lead2, lead3 = data[np.maximum(end - 2, 0)], data[np.maximum(end - 3, 0)]
     return bool((((lead2 - np.uint8(0xC2)) <= 0x1D) | ((lead3 - np.uint8(0xE0)) <= 0x03)).any())
 
 
@@ -114,8 +122,7 @@ def _holds_any(arr, characters):
     strings' buffers end to end (in UTF-8 a character's bytes match only where it is)."""
     chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     for chunk in chunks:
-        offsets, data = string_buffers(chunk)
-        text = data[offsets[0]:offsets[-1]].tobytes()
+        text = string_bytes(chunk).tobytes()
         if any(c.encode() in text for c in characters):
             return True
     return False

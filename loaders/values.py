@@ -363,20 +363,14 @@ def _bad_text(values, free):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from chainkg.graph.codes import string_bytes
+
     arr = pa.array(values)  # no copy: the loaders' columns are Arrow-backed
     chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    if not any(_may_hold_bad_text(_utf8_bytes(c), free) for c in chunks):
+    if not any(_may_hold_bad_text(string_bytes(c), free) for c in chunks):
         return np.zeros(len(arr), dtype=bool)
     found = pc.match_substring_regex(arr, BAD_IN_FREE_TEXT_RE2 if free else BAD_IN_TEXT_RE2)
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _utf8_bytes(chunk):
-    """The bytes of all the strings of an Arrow string array, end to end, without a copy."""
-    from chainkg.graph.codes import string_buffers
-
-    offsets, data = string_buffers(chunk)
-    return data[offsets[0]:offsets[-1]]
 
 
 def _may_hold_bad_text(b, free):

@@ -111,8 +111,8 @@ def stripped(series):
     """
     arr = _arrow(series)
     chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type) \
-            or any(_may_have_edge_space(c) for c in chunks):
+    text = pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
+    if not text or any(_may_have_edge_space(c) for c in chunks):
         return series.str.strip()
     return series
 

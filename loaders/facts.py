@@ -208,7 +208,7 @@ class EnterpriseIndex:
     """
 
     def __init__(self, ids, names):
-        self._ids = pd.Series(ids, dtype="str") if not len(ids) else ids
+        self._ids = ids
         self._names = names
         self._by_name = None
 
@@ -261,9 +261,8 @@ def _frame(table, /, **columns):
     is None everywhere.
 
     Such columns are many in a table of millions of rows (a plain enterprise table has no
-    address, scope or capital): each is a Series of its own over a zero-filled array (numpy
-    reads the zeros as None), never filled value by value or copied into a block with the
-    others."""
+    address, scope or capital): each is an object Series over a zero-filled array (numpy
+    reads the zeros as None), never filled value by value nor scanned for a dtype to infer."""
     given = [v for v in columns.values() if v is not None and not isinstance(v, str)]
     index = next((v.index for v in given if isinstance(v, pd.Series)), None)
     if index is None:

@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["RowHint", "as_series", "codes_of", "decode", "found_in", "first_ints", "has_duplicates", "rows_match",
+__all__ = ["RowHint", "as_series", "codes_of", "decode", "found_in", "first_ints", "has_duplicates", "mapped", "rows_match",
            "split_lists", "string_buffers", "string_bytes", "stripped", "to_float", "unique_ints"]
 
 
@@ -195,6 +195,24 @@ def decode(codes, values):
     dictionary = pa.array(list(values), type=pa.large_string())
     indices = pa.array(codes.astype(np.int32), mask=codes < 0)
     return as_series(pa.DictionaryArray.from_arrays(indices, dictionary).dictionary_decode())
+
+
+def mapped(values, mapping):
+    """``values.map(mapping)`` for text: each distinct value looked up once, as a str Series
+    on the index of ``values`` (null where ``mapping`` has no entry or gives None).
+
+    Examples
+    --------
+    >>> mapped(["a", "c", "b", "a"], {"a": "甲", "b": None}).tolist()
+    ['甲', nan, nan, '甲']
+    """
+    import pandas as pd
+
+    keys = list(mapping)
+    out = decode(codes_of(values, keys), [mapping[k] for k in keys])
+    if isinstance(values, pd.Series):
+        out.index = values.index
+    return out
 
 
 def to_float(values):

@@ -22,7 +22,7 @@ import pandas as pd
 
 from chainkg.graph.schema import DEFAULT_COVERAGE
 from chainkg.graph.codes import codes_of, unique_ints
-from chainkg.queries.local import enterprise_rows, region_members
+from chainkg.queries.local import membership_codes, region_members
 from chainkg.queries.projects import project_targets
 
 __all__ = ["census_matrix", "census_sources", "evidence_of", "evidence_frame", "project_names",
@@ -80,9 +80,10 @@ def _fact_sources(graph):
     # integer codes, and only those are turned back into text.
     mem = graph.counted_memberships
     region, regions = pd.factorize(graph.enterprises["region"])
-    region = np.r_[region, -1][enterprise_rows(graph)]  # -1 (no enterprise) takes the last
+    rows, seg = membership_codes(graph)
+    region = np.r_[region, -1][rows]  # -1 (no enterprise) takes the last
     seg_chain = np.array([chains.index(graph.segments[s].chain) for s in segments] + [-1], dtype=np.int64)
-    chain = seg_chain[codes_of(mem["segment"], segments)]
+    chain = seg_chain[seg]
     source, sources = pd.factorize(mem["source"])
     ok = (region >= 0) & (chain >= 0) & (source >= 0)
     key = unique_ints((region[ok] * len(chains) + chain[ok]) * max(len(sources), 1) + source[ok])
@@ -112,8 +113,8 @@ def evidence_of(graph, regions, chains):
     members = region_members(graph, list(regions))
     f = facts[facts["chain"].isin(list(chains))].merge(members, on="region")
     found = {}
-    for target, chain, source in f[["target", "chain", "source"]].drop_duplicates().itertuples(index=False):
-        found.setdefault((target, chain), []).append(source)
+    for key, source in zip(zip(f["target"].tolist(), f["chain"].tolist()), f["source"].tolist()):
+        found.setdefault(key, set()).add(source)
     census = {(r, c): census_sources(graph, r, c) for r in regions for c in chains} if _census_rows(graph) else {}
     coverage = dict(zip(graph.sources["id"], graph.sources["coverage"])) if len(graph.sources) else {}
     return evidence_frame(regions, chains, found, census, coverage)
@@ -130,12 +131,15 @@ def evidence_frame(regions, chains, found, census, coverage):
     ``found`` and ``census`` map (region, chain) to source ids (of facts; of census
     sources covering it); ``coverage`` maps a source id to its coverage.
     """
+    kind = {}  # of each source id, looked up once
     rows = []
     for r in regions:
         for c in chains:
             ids = sorted(set(found.get((r, c), ())) | set(census.get((r, c), ())))
-            kinds = sorted({_kind(coverage.get(x)) for x in ids})
-            rows.append({"region": r, "chain": c, "coverage": "+".join(kinds), "sources": ";".join(ids)})
+            for x in ids:
+                if x not in kind:
+                    kind[x] = _kind(coverage.get(x))
+            rows.append((r, c, "+".join(sorted({kind[x] for x in ids})), ";".join(ids)))
     return pd.DataFrame(rows, columns=["region", "chain", "coverage", "sources"])
 
 
@@ -174,27 +178,36 @@ def completeness_table(status, evidence=None):
     >>> completeness_table(s)[["completeness_low", "completeness_high", "evidence_share"]].values.tolist()
     [[0.5, 1.0, 0.5]]
     """
-    st = status["status"]
-    own = status["via"].isna() | (status["via"].astype(object).fillna("") == "")
-    w = status["weight"].astype(float)
-    parts = status[["region", "chain"]].assign(
-        _low=w.where(st.isin(("present", "weak")), 0.0),
-        _high=w.where(st.isin(("present", "weak", "unresolved", "unknown")), 0.0),
-        _evidence=w.where(st.isin(LEAF_LEVEL) | ((st == "planned") & own), 0.0), _total=w)
-    g = parts.groupby(["region", "chain"], sort=False)[["_low", "_high", "_evidence", "_total"]].sum()
-    total = g["_total"].where(g["_total"] > 0)
-    out = pd.DataFrame({"completeness_low": g["_low"] / total, "completeness_high": g["_high"] / total,
-                        "evidence_share": g["_evidence"] / total}).reset_index()
-    counts = status.groupby(["region", "chain", "status"], sort=False).size().unstack(fill_value=0)
-    counts = counts.reindex(columns=STATUS_COUNT_COLUMNS, fill_value=0).reset_index()
-    counts.columns.name = None
-    out = out.merge(counts, on=["region", "chain"], how="left")
+    region, regions = pd.factorize(status["region"])
+    chain, chains = pd.factorize(status["chain"])
+    ok = (region >= 0) & (chain >= 0)
+    group, pairs = pd.factorize(region[ok] * len(chains) + chain[ok])  # in the order rows give them
+    n = len(pairs)
+    st = status["status"][ok]
+    via = status["via"][ok]
+    own = (via.isna() | (via == "")).to_numpy()
+    w = status["weight"].to_numpy(dtype=float)[ok]
+
+    def total(where):
+        return np.bincount(group, weights=np.where(where, w, 0.0), minlength=n)
+
+    every = total(np.ones(len(w), dtype=bool))
+    every = np.where(every > 0, every, np.nan)
+    out = pd.DataFrame({
+        "region": regions.take(pairs // len(chains)), "chain": chains.take(pairs % len(chains)),
+        "completeness_low": total(st.isin(("present", "weak")).to_numpy()) / every,
+        "completeness_high": total(st.isin(("present", "weak", "unresolved", "unknown")).to_numpy()) / every,
+        "evidence_share": total((st.isin(LEAF_LEVEL) | ((st == "planned") & own)).to_numpy()) / every})
+    code = codes_of(st, STATUS_COUNT_COLUMNS)
+    k = len(STATUS_COUNT_COLUMNS)
+    counts = np.bincount(group[code >= 0] * k + code[code >= 0], minlength=n * k).reshape(n, k)
+    for j, name in enumerate(STATUS_COUNT_COLUMNS):
+        out[name] = counts[:, j].astype(np.int64)
     if evidence is None:
         out = out.assign(coverage="", sources="")
     else:
         out = out.merge(evidence, on=["region", "chain"], how="left")
         out[["coverage", "sources"]] = out[["coverage", "sources"]].fillna("")
-    out[STATUS_COUNT_COLUMNS] = out[STATUS_COUNT_COLUMNS].fillna(0).astype(np.int64)
     return out[COMPLETENESS_COLUMNS]
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import pandas as pd
 
+from chainkg.graph.codes import mapped
 from chainkg.queries.common import county_regions, resolve_chains, resolve_regions
 from chainkg.queries.priority import TERMS
 from chainkg.queries.relatedness import feasibility_of
@@ -34,16 +36,19 @@ GAP_NOTES = {
 
 def gap_notes(rows):
     """The ``note`` of each gap row: confirmed, or to check first; a planned one names its projects."""
-    notes = rows["status"].map(GAP_NOTES).fillna("")
+    status = rows["status"]
+    notes = mapped(status, GAP_NOTES).fillna("")
     if "absent" in rows:  # what the shares of memberships.csv say (see queries/status.py)
-        notes = notes.mask((rows["status"] == "missing") & (rows["absent"] > 0), GAP_NOTES["absent"])
-        by_share = (rows["status"] == "weak") & rows["share"].notna()
-        said = [f"confirmed: local share {s:.0%} below strong_share" if b else "" for s, b in
-                zip(rows["share"], by_share)]
-        notes = notes.mask(by_share, pd.Series(said, index=rows.index, dtype=object))
-    by = rows["planned_by"].fillna("") if "planned_by" in rows else ""
-    planned = rows["status"] == "planned"
-    return notes.where(~planned | (by == ""), GAP_NOTES["planned"] + ": " + by)
+        notes[(status == "missing") & (rows["absent"] > 0)] = GAP_NOTES["absent"]
+        by_share = (status == "weak") & rows["share"].notna()
+        if by_share.any():
+            notes[by_share] = [f"confirmed: local share {s:.0%} below strong_share" for s in rows["share"][by_share]]
+    if "planned_by" in rows:
+        by = rows["planned_by"].fillna("")
+        named = (status == "planned") & (by != "")
+        if named.any():
+            notes[named] = GAP_NOTES["planned"] + ": " + by[named]
+    return notes
 
 GAP_COLUMNS = ["region", "region_name", "chain", "segment", "name", "parent_name", "stage", "status",
                "note", "action", "priority", *TERMS, "local_enterprises", "projects", "candidates", "via",
@@ -133,20 +138,33 @@ def gaps(graph, region=None, chains=None, *, all_regions=False, **settings):
     comp.insert(1, "region_name", comp["region"].map(region_names))
     comp.insert(3, "chain_name", comp["chain"].map({c: graph.chains[c].name for c in chain_ids}))
 
-    # segment_status lists regions and chains in the order asked; sort within each block.
-    g = scored[scored["status"].isin(GAP_STATUSES)].copy()
-    g["note"] = gap_notes(g)
-    names = {sid: seg.name for sid, seg in graph.segments.items()}
-    g["region_name"] = g["region"].map(region_names)
-    g["name"] = g["segment"].map(names)
-    g["parent_name"] = g["parent"].map(names).fillna("")
-    g["stage"] = g["segment"].map({sid: seg.stage for sid, seg in graph.segments.items()})
-    g["local_enterprises"] = g["enterprises"]
-    g["projects"] = g["projects_active"] + g["projects_producing"]
-    g["_block"] = (g["region"] != g["region"].shift()) | (g["chain"] != g["chain"].shift())
-    g["_block"] = g["_block"].cumsum()
-    g = g.sort_values(["_block", "priority", "segment"], ascending=[True, False, True], kind="stable")
+    g = _ranked(graph, scored, region_names)
     weights = ", ".join(f"{term} {w:g}" for term, w in s.priority_weights.items())
     notes = [f"priority weights ({s.strategy}): {weights}", feasibility_of(graph, regions, s).note]
-    return GapReport(completeness=comp.reset_index(drop=True),
-                     gaps=g[GAP_COLUMNS].reset_index(drop=True), settings=s, notes=[n for n in notes if n])
+    return GapReport(completeness=comp.reset_index(drop=True), gaps=g, settings=s, notes=[n for n in notes if n])
+
+
+def _ranked(graph, scored, region_names):
+    """The gap rows of ``scored`` with their names and notes, highest priority first within
+    each (region, chain) block (segment_status lists the blocks in the order asked), then by
+    segment id."""
+    region, chain = (pd.factorize(scored[c])[0] for c in ("region", "chain"))
+    block = np.cumsum(np.concatenate(([True], (region[1:] != region[:-1]) | (chain[1:] != chain[:-1]))))
+    segment, ids = pd.factorize(scored["segment"])
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.argsort(np.asarray(ids, dtype=object))] = np.arange(len(ids))
+    keep = np.flatnonzero(scored["status"].isin(GAP_STATUSES).to_numpy())
+    priority = scored["priority"].to_numpy(dtype=float)[keep]
+    order = keep[np.lexsort((rank[segment[keep]], -priority, block[keep]))]
+    g = scored.take(order).reset_index(drop=True)
+
+    segments = graph.segments
+    names = {sid: seg.name for sid, seg in segments.items()}
+    g["note"] = gap_notes(g)
+    g["region_name"] = mapped(g["region"], region_names)
+    g["name"] = mapped(g["segment"], names)
+    g["parent_name"] = mapped(g["parent"], names).fillna("")
+    g["stage"] = mapped(g["segment"], {sid: seg.stage for sid, seg in segments.items()})
+    g["local_enterprises"] = g["enterprises"]
+    g["projects"] = g["projects_active"] + g["projects_producing"]
+    return g[GAP_COLUMNS]

@@ -18,7 +18,8 @@ from chainkg.graph.codes import codes_of, rows_match, unique_ints
 from chainkg.graph.schema import ACTIVE_PROJECT_STATUSES
 from chainkg.queries.projects import project_targets
 
-__all__ = ["FactCube", "fact_cube", "local_facts", "region_members", "local_matrix", "enterprise_rows"]
+__all__ = ["FactCube", "fact_cube", "local_facts", "region_members", "local_matrix", "enterprise_rows",
+           "membership_codes"]
 
 
 
@@ -75,6 +76,16 @@ def enterprise_rows(graph):
     return codes_of(m["enterprise"], e["id"])
 
 
+def membership_codes(graph):
+    """(row of each counted membership's enterprise, code of its segment in
+    ``graph.segments``), -1 where absent; cached on the graph (the fact cube and the
+    fact sources both start from them)."""
+    if "membership_codes" not in graph.cache:
+        graph.cache["membership_codes"] = (enterprise_rows(graph),
+                                           codes_of(graph.counted_memberships["segment"], list(graph.segments)))
+    return graph.cache["membership_codes"]
+
+
 def fact_cube(graph):
     """Own facts at the regions the rows name; cached on the graph."""
     if "fact_cube" in graph.cache:
@@ -83,8 +94,7 @@ def fact_cube(graph):
     segments = list(graph.segments)
     shape = (len(regions), len(segments))
     ent_region = codes_of(graph.enterprises["region"], regions)
-    m_ent = enterprise_rows(graph)
-    m_seg = codes_of(graph.counted_memberships["segment"], segments)
+    m_ent, m_seg = membership_codes(graph)
     ok = (m_ent >= 0) & (m_seg >= 0)
     pairs = unique_ints(m_ent[ok] * len(segments) + m_seg[ok])  # each enterprise once per segment
     ent, seg = np.divmod(pairs, len(segments))

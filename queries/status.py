@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from chainkg.graph.codes import decode
 from chainkg.graph.schema import ACTIVE_PROJECT_STATUSES
 from chainkg.queries.evidence import census_matrix, completeness_table, evidence_of, project_names
 from chainkg.queries.local import fact_cube, local_facts, local_matrix, region_members
@@ -129,13 +130,14 @@ def segment_status(graph, regions, chains, settings):
                                                            settings, censused[:, j], anchors, feasibility)
         n_r, n_l = code.shape
         segs = graph.segments
-        data = {
-            "region": np.repeat(np.array(regions, dtype=object), n_l),
-            "chain": chain,
-            "segment": np.tile(np.array(leaves, dtype=object), n_r),
-            "parent": np.tile(np.array([segs[s].parent for s in leaves], dtype=object), n_r),
-            "weight": np.tile(np.array([segs[s].weight for s in leaves]), n_r),
-            "status": STATUS_NAMES[code.ravel()],
+        rows, cols = np.repeat(np.arange(n_r), n_l), np.tile(np.arange(n_l), n_r)
+        data = {  # text columns decoded from codes: no Python string per row
+            "region": decode(rows, regions).array,
+            "chain": decode(np.zeros(n_r * n_l, dtype=np.int64), [chain]).array,
+            "segment": decode(cols, leaves).array,
+            "parent": decode(cols, [segs[s].parent for s in leaves]).array,
+            "weight": np.array([segs[s].weight for s in leaves], dtype=float)[cols],
+            "status": decode(code.ravel(), STATUS_NAMES).array,
             "enterprises": f["enterprises"].ravel().astype(np.int64),
             "local_count": count.ravel().astype(np.int64),
             "presence_flag": (f["presence_flag"] > 0).ravel(),
@@ -143,7 +145,7 @@ def segment_status(graph, regions, chains, settings):
             "projects_producing": f["projects_producing"].ravel().astype(np.int64),
             "share": np.where(f["share_known"] > 0, f["share_total"], np.nan).ravel(),
             "absent": f["absent"].ravel().astype(np.int64),
-            "via": np.where(via.ravel() >= 0, np.array(cube.segments, dtype=object)[via.ravel()], None),
+            "via": decode(via.ravel(), cube.segments).array,
         }
         data.update({k: v.ravel() for k, v in terms.items()})
         frames.append(pd.DataFrame(data))

@@ -22,7 +22,7 @@ import pandas as pd
 
 from chainkg.graph.schema import DEFAULT_COVERAGE
 from chainkg.graph.codes import codes_of, unique_ints
-from chainkg.queries.local import membership_codes, region_members
+from chainkg.queries.local import enterprise_regions, membership_codes, region_members
 from chainkg.queries.projects import project_targets
 
 __all__ = ["census_matrix", "census_sources", "evidence_of", "evidence_frame", "project_names",
@@ -79,7 +79,9 @@ def _fact_sources(graph):
     # Memberships are millions of rows: each distinct (region, chain, source) is found on
     # integer codes, and only those are turned back into text.
     mem = graph.counted_memberships
-    region, regions = pd.factorize(graph.enterprises["region"])
+    regions, region = enterprise_regions(graph)
+    if (region < 0).any():  # regions the regions table lacks: each distinct one counts
+        region, regions = pd.factorize(graph.enterprises["region"])
     rows, seg = membership_codes(graph)
     region = np.r_[region, -1][rows]  # -1 (no enterprise) takes the last
     seg_chain = np.array([chains.index(graph.segments[s].chain) for s in segments] + [-1], dtype=np.int64)

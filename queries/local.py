@@ -19,7 +19,7 @@ from chainkg.graph.schema import ACTIVE_PROJECT_STATUSES
 from chainkg.queries.projects import project_targets
 
 __all__ = ["FactCube", "fact_cube", "local_facts", "region_members", "local_matrix", "enterprise_rows",
-           "membership_codes"]
+           "membership_codes", "enterprise_regions"]
 
 
 
@@ -86,14 +86,22 @@ def membership_codes(graph):
     return graph.cache["membership_codes"]
 
 
+def enterprise_regions(graph):
+    """(region ids of the regions table, code of each enterprise's region among them, -1
+    where absent); cached on the graph."""
+    if "enterprise_regions" not in graph.cache:
+        regions = list(graph.regions["id"].astype(str))
+        graph.cache["enterprise_regions"] = regions, codes_of(graph.enterprises["region"], regions)
+    return graph.cache["enterprise_regions"]
+
+
 def fact_cube(graph):
     """Own facts at the regions the rows name; cached on the graph."""
     if "fact_cube" in graph.cache:
         return graph.cache["fact_cube"]
-    regions = list(graph.regions["id"].astype(str))
+    regions, ent_region = enterprise_regions(graph)
     segments = list(graph.segments)
     shape = (len(regions), len(segments))
-    ent_region = codes_of(graph.enterprises["region"], regions)
     m_ent, m_seg = membership_codes(graph)
     ok = (m_ent >= 0) & (m_seg >= 0)
     pairs = unique_ints(m_ent[ok] * len(segments) + m_seg[ok])  # each enterprise once per segment

@@ -16,6 +16,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from chainkg.graph.codes import found_in
 from chainkg.graph.resolve import NameIndex, RegionIndex
 from chainkg.graph.schema import TABLE_COLUMNS
 
@@ -156,7 +157,7 @@ class ChainGraph:
         counted = ~absent
         gone = self.enterprises["registration"].to_numpy() == "inactive"
         if gone.any():
-            counted &= ~m["enterprise"].isin(self.enterprises["id"][gone]).to_numpy()
+            counted &= ~found_in(m["enterprise"], self.enterprises["id"][gone])
         return share, absent, counted
 
     @cached_property

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from chainkg.graph.codes import found_in
+
 __all__ = ["project_targets", "PROJECT_TARGET_COLUMNS"]
 
 PROJECT_TARGET_COLUMNS = ["project", "name", "region", "segment", "status", "investment_cny", "enterprise",
@@ -63,17 +65,17 @@ def project_targets(graph):
     rest = p[~has_segment].drop(columns=["segment"])
     rest = rest.assign(enterprise=rest["enterprise"].astype(object))  # an all-empty column reads as float
     mem = graph.counted_memberships[["enterprise", "segment", "method"]].rename(columns={"method": "evidence"})
-    mem = mem[mem["enterprise"].isin(rest["enterprise"].dropna().unique())]  # those of these projects only
+    mem = mem[found_in(mem["enterprise"], rest["enterprise"])]  # those of these projects only
     mem = mem.assign(enterprise=mem["enterprise"].astype(object))
     by_ent = rest.merge(mem, on="enterprise")
     by_ent = by_ent.assign(method="enterprise",
                            evidence="enterprise's membership (" + by_ent["evidence"].fillna("given").astype(str) + ")")
-    left = rest[~rest["project"].isin(by_ent["project"])]
+    left = rest[~found_in(rest["project"], by_ent["project"])]
     named = [(i, *_named_segment(graph, str(n))) for i, n in zip(left.index, left["name"])]
     named = [(i, s, w) for i, s, w in named if s is not None]
     by_name = left.loc[[i for i, _, _ in named]].assign(
         segment=[s for _, s, _ in named], method="name", evidence=[f"项目名称: {w}" for _, _, w in named])
     out = pd.concat([given, by_ent, by_name], ignore_index=True)
     out = out.reindex(columns=PROJECT_TARGET_COLUMNS)
-    out = out[out["segment"].isin(list(graph.segments))].reset_index(drop=True)
+    out = out[found_in(out["segment"], list(graph.segments))].reset_index(drop=True)
     return out

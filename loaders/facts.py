@@ -108,7 +108,7 @@ class TableInput:
             values = values.where(rows, "")
         resolved, errors = resolve_values(values, index)
         if errors:
-            self.problems(f"unknown-{kind}", values.isin(list(errors)), column,
+            self.problems(f"unknown-{kind}", found_in(values, errors), column,
                           reference_message(index, errors))
         if required:
             empty = (values == "") if rows is None else (values == "") & rows
@@ -121,7 +121,7 @@ class TableInput:
         self.problems("missing-value", source == "", "source",
                       lambda v: "missing source: every fact needs one")
         if sources is not None:
-            unknown = (source != "") & ~source.isin(sources)
+            unknown = (source != "") & ~found_in(source, sources)
             self.problems("unknown-source", unknown, "source",
                           lambda v: f"unknown source {v!r} (not in sources table)")
         return source, self.dates("as_of")
@@ -145,7 +145,7 @@ class TableInput:
         if dup.any():
             self._duplicates(ids, names, dup, ids[~dup], "row ")
         for other, other_ids in earlier:
-            again = ids.isin(other_ids) & (ids != "") & ~dup
+            again = found_in(ids, other_ids) & (ids != "") & ~dup
             if again.any():
                 self._duplicates(ids, names, again, other_ids, f"{other.file} row ")
             dup |= again
@@ -353,7 +353,7 @@ def normalize_tables(raw, chains, manifest, report, *, imported=None, industry_c
         # One source states one fact per region and segment; a repeat would count twice.
         key = out["presence"][["region", "segment", "source"]]
         repeated = key.duplicated(keep="first") & key.notna().all(axis=1)
-        first = {tuple(k): i for i, k in zip(key.index[::-1], key.values[::-1].tolist())}
+        first = {tuple(k): i for i, k in zip(key.index[::-1], key.values[::-1].tolist())} if repeated.any() else {}
         for idx in repeated[repeated].index:
             t.problem("duplicate-id", idx, "segment",
                       f"duplicate presence row for {key.at[idx, 'region']} {key.at[idx, 'segment']} "
@@ -438,7 +438,7 @@ def _census_scopes(parts, frame, regions, chains):
             tokens = _split_list(t, column)
             ids, errors = resolve_values(tokens, index)
             if errors:
-                t.problems_at(f"unknown-{kind}", tokens[tokens.isin(list(errors))], column,
+                t.problems_at(f"unknown-{kind}", tokens[found_in(tokens, errors)], column,
                               reference_message(index, errors))
             joined = ids.dropna().groupby(level=0).agg(lambda v: ";".join(dict.fromkeys(v)))
             out[column].append(joined.reindex(t.df.index).fillna(""))
@@ -520,7 +520,7 @@ def _enterprises(t, regions, segments, sources, earlier=(), rules=None):
     tokens = _split_list(t, "segments")
     codes, resolved, errors = resolve_codes(tokens, segments)
     if errors:
-        t.problems_at("unknown-segment", tokens[tokens.isin(list(errors))], "segments",
+        t.problems_at("unknown-segment", tokens[found_in(tokens, errors)], "segments",
                       reference_message(segments, errors))
     position = {}  # each segment named, once
     seg = np.array([position.setdefault(r, len(position)) if r is not None else -1 for r in resolved] + [-1])[codes]
@@ -556,7 +556,7 @@ def _overrides(t, out, segments, enterprise_names):
     none = t.col("segment").str.lower().isin(NO_SEGMENT)
     segment = t.resolve("segment", segments, "segment", required=False, rows=~none)
     given = set(mem.loc[mem["method"] == "given", "enterprise"])
-    stated = enterprise.isin(given)
+    stated = pd.Series(found_in(enterprise, given), index=enterprise.index)
     if stated.any():
         first = stated.idxmax()
         t.report.warn("overridden-given", f"{int(stated.sum())} overrides name enterprises whose segments the "
@@ -572,8 +572,8 @@ def _overrides(t, out, segments, enterprise_names):
                     as_of=info["as_of"].reindex(enterprise[rows]).to_numpy(), method="manual",
                     evidence=[f"{t.file} row {i + 2}" + (f": {n}" if n else "") for i, n in note[rows].items()],
                     confidence="high")
-    kept = mem[~mem["enterprise"].isin(chosen)]
-    ents = ents.assign(classification=ents["classification"].where(~ents["id"].isin(chosen), "manual"))
+    kept = mem[~found_in(mem["enterprise"], chosen)]
+    ents = ents.assign(classification=ents["classification"].where(~found_in(ents["id"], chosen), "manual"))
     return pd.concat([kept, manual], ignore_index=True), ents
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import pandas as pd
 
 from chainkg.errors import DataError
+from chainkg.graph.codes import found_in
 from chainkg.graph.shapes import Text
 from chainkg.loaders.facts import TableInput
 from chainkg.loaders.importing import inferred_regions
@@ -91,7 +92,7 @@ def read_imports(paths, manifest, chains, raw, report, *, progress=None, relocat
             continue
         report.files.append(f"{label[:-1]}, {len(tables['enterprises'])} enterprises)")
         own = result.data.get("regions")
-        own = own[~own["id"].isin(known["regions"])] if own is not None else pd.DataFrame(columns=["id"])
+        own = own[~found_in(own["id"], known["regions"])] if own is not None else pd.DataFrame(columns=["id"])
         added = pd.DataFrame(inferred_regions(result, known["regions"] | set(own["id"])))
         parts = [df for df in (own, added) if len(df)]
         tables["regions"] = pd.concat(parts, ignore_index=True) if parts else added

@@ -54,6 +54,7 @@ from pathlib import Path
 import pandas as pd
 
 from chainkg.errors import DataError, ValidationError
+from chainkg.graph.codes import found_in
 from chainkg.graph.schema import TABLE_COLUMNS
 from chainkg.graph.shapes import Any, Fields, MapOf, Text
 from chainkg.loaders.importing import ImportResult, skipped_frame, summary_frame, write_data_dir
@@ -176,7 +177,7 @@ def _read(mapping_path, i, t, counts, report):
 def _memberships(enterprises, memberships, skipped):
     """The rows of an enterprise -> segment edge table whose enterprise is in the enterprise table."""
     ids = enterprises["id"] if "id" in enterprises else enterprises["name"]
-    unknown = ~memberships["enterprise"].isin(set(ids))
+    unknown = ~found_in(memberships["enterprise"], ids)
     for _, row in memberships[unknown].iterrows():
         skipped.append((row["_file"], row["_row"], "enterprise not in the enterprise table",
                         row["enterprise"]))
@@ -318,16 +319,16 @@ def _build_on(result, base):
         raise DataError(f"the mapping's chain {clash[0].split('.')[0]!r} is also a chain of {str(base)!r}",
                         file=Path(base).name)
     result.chains = {**chains, **result.chains}
-    own = graph.regions[~graph.regions["id"].isin(embedded_region_ids())]
+    own = graph.regions[~found_in(graph.regions["id"], embedded_region_ids())]
     if len(own):
         mapped = result.data.get("regions")
-        own = own[~own["id"].isin(set(mapped["id"]))] if mapped is not None else own
+        own = own[~found_in(own["id"], mapped["id"])] if mapped is not None else own
         # after the mapped rows, whose row numbers locate problems in the original files
         result.data["regions"] = pd.concat([mapped, own.fillna("").astype(str)], ignore_index=True) \
             if mapped is not None else own.fillna("").astype(str).reset_index(drop=True)
     cited = set(own["source"]) | {c.source for c in graph.chains.values()}
     listed = {s["id"] for s in result.sources}
-    rows = graph.sources[graph.sources["id"].isin(cited - listed)]
+    rows = graph.sources[found_in(graph.sources["id"], cited - listed)]
     result.sources += rows.fillna("").astype(str).to_dict("records")
     result.summary = summary_frame(list(zip(result.summary["step"], result.summary["count"])) + [
         (f"built on {base}: chain templates", len(chains)), (f"built on {base}: own regions", len(own))])

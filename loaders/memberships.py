@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from chainkg.graph.codes import found_in
 from chainkg.loaders.values import parse_number
 
 __all__ = ["parse_share", "parse_negligible", "read_memberships"]
@@ -87,7 +88,7 @@ def _cells(t, column, parse):
             good[v] = parse(v)
         except ValueError as err:
             errors[v] = str(err)
-    t.problems_at("bad-value", values[values.isin(list(errors))], column, errors.__getitem__)
+    t.problems_at("bad-value", values[found_in(values, errors)], column, errors.__getitem__)
     return values.map(lambda v: good.get(v))
 
 

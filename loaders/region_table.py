@@ -41,6 +41,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from chainkg.graph.codes import found_in
 from chainkg.graph.resolve import normalize_name
 from chainkg.graph.schema import REGION_LEVELS, TABLE_COLUMNS
 
@@ -111,7 +112,7 @@ def merge_regions(base, parts, index):
         frames.append(frame)
         earlier.append((t, ids))
     if base is not None and agreed:
-        frames[0] = frames[0][~frames[0]["id"].isin(agreed)]
+        frames[0] = frames[0][~found_in(frames[0]["id"], agreed)]
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
@@ -162,7 +163,7 @@ def _cells(t, ids, fill=None):
     :func:`_reference`) gives rows whose id it holds their empty ones."""
     cells = {c: t.col(c) for c in ("level", "parent", "name_en")}
     if fill is not None:
-        known = ids.isin(fill.index)
+        known = found_in(ids, fill.index)
         for column, values in cells.items():
             take = known & (values == "")
             if take.any():
@@ -180,7 +181,7 @@ def _rows(t, ids, cells, index, parents):
                lambda v: f"a country has no parent (countries are the top of the region hierarchy), "
                          f"not {v!r}")
     parents.update(zip(ids, parent))
-    t.problems("unknown-region", (parent != "") & ~parent.isin(list(parents)), "parent",
+    t.problems("unknown-region", (parent != "") & ~found_in(parent, list(parents)), "parent",
                lambda v: f"unknown parent region {v!r}")
     for idx, rid in ids.items():
         seen, node = set(), rid
@@ -201,7 +202,7 @@ def _check_agreement(t, frame, reference):
     """Report each row that says otherwise than the embedded row of its id; return the ids
     of the rows that agree (they stand for the embedded rows)."""
     ids = frame["id"]
-    known = ids.isin(reference.index)
+    known = found_in(ids, reference.index)
     if not known.any():
         return set()
     ref = reference.reindex(ids[known])
@@ -238,7 +239,7 @@ def _conflict_message(column, rid, mine, ref, reference):
 
 def _warn_shared_names(t, ids, index, reference):
     """Warn of a new region named like an embedded one: that name then means two regions."""
-    new = ~ids.isin(reference.index)
+    new = ~found_in(ids, reference.index)
     if not new.any():
         return
     names = t.col("name")
@@ -263,7 +264,7 @@ def sources_cited(regions, sources):
         return sources
     embedded = pd.read_csv(embedded_data_dir() / "sources.csv", dtype=str, keep_default_na=False)
     rows = pd.concat([embedded, pd.DataFrame([DIVISIONS_SOURCE])], ignore_index=True)
-    rows = rows[rows["id"].isin(missing)].drop_duplicates("id")
+    rows = rows[found_in(rows["id"], missing)].drop_duplicates("id")
     if rows.empty:
         return sources
     rows = rows.reindex(columns=sources.columns)

@@ -243,7 +243,7 @@ def read_numbers(t, column, what="a number", *, units=False):
     import numpy as np
     import pandas as pd
 
-    from chainkg.graph.codes import to_float
+    from chainkg.graph.codes import found_in, to_float
 
     values = t.col(column)
     scale = t.scales.get(column, 1.0)
@@ -258,7 +258,7 @@ def read_numbers(t, column, what="a number", *, units=False):
             good[v] = parse_number(v, scale, units=units, what=what)
         except ValueError as err:
             errors[v] = str(err)
-    t.problems_at("bad-value", rest[rest.isin(list(errors))], column, errors.__getitem__)
+    t.problems_at("bad-value", rest[found_in(rest, errors)], column, errors.__getitem__)
     parsed.loc[rest.index] = rest.map(good).astype(float)
     return parsed
 
@@ -304,7 +304,7 @@ def read_periods(t, column):
     import numpy as np
     import pandas as pd
 
-    from chainkg.graph.codes import decode
+    from chainkg.graph.codes import decode, found_in
 
     values = t.col(column)
     codes, uniques = pd.factorize(values)
@@ -316,7 +316,7 @@ def read_periods(t, column):
             periods.append(None)
             errors[v] = str(err)
     if column in t.header:
-        t.problems_at("bad-value", values[values.isin(list(errors))], column, errors.__getitem__)
+        t.problems_at("bad-value", values[found_in(values, errors)], column, errors.__getitem__)
     elif errors:
         periods = [p if p is not None else Period(None, None, v) for p, v in zip(periods, uniques)]
 

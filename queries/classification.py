@@ -7,6 +7,8 @@ on a gap analysis built from it.
 
 from __future__ import annotations
 
+from chainkg.graph.codes import found_in
+
 __all__ = ["classification", "CLASSIFICATION_COLUMNS"]
 
 CLASSIFICATION_COLUMNS = ["enterprise", "name", "region", "segment", "segment_name", "method", "evidence",
@@ -45,7 +47,7 @@ def classification(graph, *, region=None, which="memberships"):
         raise ValueError(f"which must be memberships, unclassified or trade_only, got {which!r}")
     ents = graph.enterprises
     if region is not None:
-        ents = ents[ents["region"].isin(graph.region_descendants(graph.resolve_region(region)))]
+        ents = ents[found_in(ents["region"], graph.region_descendants(graph.resolve_region(region)))]
     ents = ents[["id", "name", "region", "classification", "registration"]].rename(columns={"id": "enterprise"})
     if which == "memberships":
         rows = graph.memberships.merge(ents, on="enterprise")

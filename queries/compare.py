@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from chainkg.graph.codes import found_in
 from chainkg.queries.common import resolve_chains, resolve_regions
 from chainkg.queries.evidence import compare_warnings
 from chainkg.queries.projects import project_targets
@@ -64,9 +65,9 @@ def compare(graph, regions, chains=None, **settings):
     mem = mem.assign(region=mem["enterprise"].map(ent_region))
     targets = project_targets(graph)
     proj = targets.assign(chain=targets["segment"].map(seg_chain)).drop_duplicates(["project", "chain"])
-    summary["enterprises"] = [mem[(mem["chain"] == c) & mem["region"].isin(local[r])]["enterprise"].nunique()
+    summary["enterprises"] = [mem[(mem["chain"] == c) & found_in(mem["region"], local[r])]["enterprise"].nunique()
                               for r, c in zip(summary["region"], summary["chain"])]
-    summary["projects"] = [int(((proj["chain"] == c) & proj["region"].isin(local[r])).sum())
+    summary["projects"] = [int(((proj["chain"] == c) & found_in(proj["region"], local[r])).sum())
                            for r, c in zip(summary["region"], summary["chain"])]
     order = {c: i for i, c in enumerate(chain_ids)}
     summary = summary.sort_values("chain", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)

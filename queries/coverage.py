@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from chainkg.graph.codes import found_in
 from chainkg.graph.schema import ACTIVE_PROJECT_STATUSES
 from chainkg.queries.common import resolve_chains, resolve_regions
 from chainkg.queries.local import local_facts
@@ -42,18 +43,18 @@ def _subtree_facts(graph, region_ids, settings):
     """Distinct local enterprises, presence and projects below each segment."""
     ups = pd.DataFrame([(s, a) for s in graph.segments for a in graph.ancestors(s)],
                        columns=["segment", "node"])
-    local_ent = graph.enterprises.loc[graph.enterprises["region"].isin(region_ids), "id"]
-    mem = graph.counted_memberships[graph.counted_memberships["enterprise"].isin(local_ent)][["enterprise", "segment"]]
+    local_ent = graph.enterprises.loc[found_in(graph.enterprises["region"], region_ids), "id"]
+    mem = graph.counted_memberships[found_in(graph.counted_memberships["enterprise"], local_ent)][["enterprise", "segment"]]
     ent = mem.merge(ups, on="segment").drop_duplicates(["enterprise", "node"]).groupby("node").size()
 
-    pres = graph.presence[graph.presence["region"].isin(region_ids)].merge(ups, on="segment")
+    pres = graph.presence[found_in(graph.presence["region"], region_ids)].merge(ups, on="segment")
     counts = pd.to_numeric(pres["enterprises"], errors="coerce")
     pres_count = counts.fillna(0).groupby(pres["node"]).sum()
     pres_flag = counts.isna().groupby(pres["node"]).any()
     pres_rows = pres.groupby("node").size()
 
     targets = project_targets(graph)
-    proj = targets[targets["region"].isin(region_ids)].merge(ups, on="segment")
+    proj = targets[found_in(targets["region"], region_ids)].merge(ups, on="segment")
     proj = proj.drop_duplicates(["project", "node"])  # a project placed in two leaves counts once above
     active = proj["status"].isin(ACTIVE_PROJECT_STATUSES).groupby(proj["node"]).sum()
     producing = (proj["status"] == "in_production").groupby(proj["node"]).sum()
@@ -88,7 +89,7 @@ def coverage(graph, region=None, chains=None, **settings):
     sub = _subtree_facts(graph, local, s)
     own = _OwnFacts(graph, region_id)
     targets = project_targets(graph)
-    targets = targets[(targets["method"] != "given") & targets["region"].isin(local)]
+    targets = targets[(targets["method"] != "given") & found_in(targets["region"], local)]
     placed = {}
     for sid, name, evidence in targets[["segment", "name", "evidence"]].itertuples(index=False):
         placed.setdefault(sid, []).append((name, evidence))

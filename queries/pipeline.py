@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from chainkg.graph.codes import found_in
 from chainkg.graph.schema import PROJECT_STATUSES
 from chainkg.queries.common import resolve_chains, resolve_regions
 from chainkg.queries.projects import project_targets
@@ -87,7 +88,7 @@ def pipeline(graph, region=None, chains=None):
     region_id = resolve_regions(graph, region)[0]
     chain_ids = resolve_chains(graph, chains)
     local = graph.region_descendants(region_id)
-    proj = graph.projects[graph.projects["region"].isin(local)].copy()
+    proj = graph.projects[found_in(graph.projects["region"], local)].copy()
     # A project's chains are those of the segments it counts for: the one its row names,
     # else its enterprise's or its name's (project_targets), so that 伊卡路包装项目 is a
     # food project. A project placed in two chains counts in each.
@@ -119,7 +120,7 @@ def pipeline(graph, region=None, chains=None):
 
 def _reported(graph, local):
     """Reported pipeline figures, with each rate recomputed from the reported counts."""
-    f = graph.figures[graph.figures["region"].isin(local) & graph.figures["metric"].isin(REPORTED_METRICS)]
+    f = graph.figures[found_in(graph.figures["region"], local) & graph.figures["metric"].isin(REPORTED_METRICS)]
     f = f[["region", "metric", "value", "unit", "period", "source"]].reset_index(drop=True)
     values = dict(zip(f["metric"], f["value"]))
     signed = values.get("signed_projects")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from chainkg.graph.codes import found_in
 from chainkg.graph.project_targets import PROJECT_TARGET_COLUMNS
 
 __all__ = ["project_targets", "anchor_projects", "PROJECT_TARGET_COLUMNS", "ANCHOR_STATUSES"]
@@ -32,7 +33,7 @@ def anchor_projects(graph, settings):
         t = project_targets(graph)
         t = t[t["status"].isin(ANCHOR_STATUSES)]
         big = pd.to_numeric(t["investment_cny"], errors="coerce").fillna(0) >= settings.anchor_min_cny
-        graph.cache[key] = t[big | t["enterprise"].isin(_anchor_enterprises(graph))]
+        graph.cache[key] = t[big | found_in(t["enterprise"], _anchor_enterprises(graph))]
     return graph.cache[key]
 
 

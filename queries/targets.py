@@ -27,6 +27,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from chainkg.graph.codes import found_in
 from chainkg.graph.resolve import normalize_name
 from chainkg.queries.common import resolve_regions
 from chainkg.queries.settings import settings_for
@@ -90,16 +91,16 @@ def rank_targets(graph, segment, region=None, top=20, **settings):
 
     below = set(graph.descendants(seg))
     above = set(graph.ancestors(seg, include_self=False))
-    mem = graph.counted_memberships[graph.counted_memberships["segment"].isin(below | above)]
+    mem = graph.counted_memberships[found_in(graph.counted_memberships["segment"], below | above)]
     sure = mem["confidence"].map(CONFIDENCE_FIT).fillna(1.0).to_numpy() if "confidence" in mem else 1.0
-    mem = mem.assign(base=np.where(mem["segment"].isin(below), 1.0, 0.5))
+    mem = mem.assign(base=np.where(found_in(mem["segment"], below), 1.0, 0.5))
     mem = mem.assign(fit=mem["base"] * sure).sort_values("fit", ascending=False, kind="stable")
     best = mem.drop_duplicates("enterprise").set_index("enterprise")
     fit, base = best["fit"], best["base"]
     # Index only the candidates' rows: indexing every enterprise costs more than the ranking.
-    rows = graph.enterprises[graph.enterprises["id"].isin(fit.index)]
+    rows = graph.enterprises[found_in(graph.enterprises["id"], fit.index)]
     ent = rows.set_index("id").loc[fit.index.intersection(rows["id"])]
-    ent = ent[~ent["region"].isin(local)].copy()
+    ent = ent[~found_in(ent["region"], local)].copy()
     if ent.empty:
         return pd.DataFrame(columns=TARGET_COLUMNS)
     ent["fit"], ent["fit_base"] = fit.reindex(ent.index), base.reindex(ent.index)
@@ -109,10 +110,10 @@ def rank_targets(graph, segment, region=None, top=20, **settings):
     flag_lists = ent["flags"].fillna("").map(lambda f: [x for x in str(f).split(";") if x])
     ent["flags_score"] = flag_lists.map(lambda fl: min(1.0, sum(FLAG_SCORES.get(f, 0) for f in fl)))
 
-    local_ids = set(graph.enterprises.loc[graph.enterprises["region"].isin(local), "id"])
+    local_ids = set(graph.enterprises.loc[found_in(graph.enterprises["region"], local), "id"])
     links = graph.links
-    ties_out = links[links["customer"].isin(local_ids)].groupby("supplier")["customer"].nunique()
-    ties_in = links[links["supplier"].isin(local_ids)].groupby("customer")["supplier"].nunique()
+    ties_out = links[found_in(links["customer"], local_ids)].groupby("supplier")["customer"].nunique()
+    ties_in = links[found_in(links["supplier"], local_ids)].groupby("customer")["supplier"].nunique()
     ties = ties_out.reindex(ent.index, fill_value=0) + ties_in.reindex(ent.index, fill_value=0)
     ent["ties_count"] = ties.astype(int)
     ent["ties"] = np.minimum(ent["ties_count"] / 3.0, 1.0)
@@ -182,10 +183,10 @@ def _size(ent):
 def _engaged(graph, local, ent):
     """For each candidate, the projects or intentions it already has in the region (in words),
     found by id, name or a former name its record gives; empty when none."""
-    projects = graph.projects[graph.projects["region"].isin(local)]
+    projects = graph.projects[found_in(graph.projects["region"], local)]
     if projects.empty:
         return pd.Series("", index=ent.index)
-    names = graph.enterprises[graph.enterprises["id"].isin(projects["enterprise"])].set_index("id")["name"]
+    names = graph.enterprises[found_in(graph.enterprises["id"], projects["enterprise"])].set_index("id")["name"]
     by_id, by_name = {}, {}
     for p in projects.itertuples():
         said = f"{p.name} ({p.status})"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from chainkg.graph.codes import found_in
 from chainkg.queries import coverage, gaps, pipeline, rank_targets
 from chainkg.queries.common import resolve_chains, resolve_regions
 from chainkg.queries.targets import FLAG_WORDS, SIZE_FIELDS
@@ -179,7 +180,7 @@ def _targets(graph, region, gap, settings):
                "得分 score", "理由 reasons", "标签 flags", "规模 size", "已接洽 engaged"]
     if t.empty:
         return pd.DataFrame(columns=columns)
-    ent = graph.enterprises[graph.enterprises["id"].isin(t["enterprise"])].drop_duplicates("id")
+    ent = graph.enterprises[found_in(graph.enterprises["id"], t["enterprise"])].drop_duplicates("id")
     ent = ent.set_index("id").reindex(t["enterprise"])
     return pd.DataFrame({
         "缺口环节 gap": gap.name, "gap_segment": gap.segment,
@@ -194,10 +195,10 @@ def _targets(graph, region, gap, settings):
 
 def _enterprises(graph, region, chain):
     local = graph.region_descendants(region)
-    ents = graph.enterprises[graph.enterprises["region"].isin(local)]
+    ents = graph.enterprises[found_in(graph.enterprises["region"], local)]
     chain_segs = {sid: seg.name for sid, seg in graph.segments.items() if seg.chain == chain}
     mem = graph.counted_memberships
-    mem = mem[mem["segment"].isin(chain_segs.keys()) & mem["enterprise"].isin(ents["id"])]
+    mem = mem[mem["segment"].isin(chain_segs.keys()) & found_in(mem["enterprise"], ents["id"])]
     segs = mem.groupby("enterprise", sort=False)["segment"].agg(
         lambda s: "、".join(dict.fromkeys(chain_segs[x] for x in s)))
     rows = ents.set_index("id").loc[segs.index].reset_index()
@@ -268,7 +269,7 @@ def _reconciliation(pipe):
 
 
 def _figures(graph, region):
-    f = graph.figures[graph.figures["region"].isin(graph.region_descendants(region))]
+    f = graph.figures[found_in(graph.figures["region"], graph.region_descendants(region))]
     return pd.DataFrame({"指标 figure": f["note"].fillna(f["metric"]), "metric": f["metric"],
                          "数值 value": [yi(v) if u == "CNY" else f"{v:g}" for v, u in zip(f["value"], f["unit"])],
                          "单位 unit": f["unit"], "期间 as of": f["period"], "来源 source": f["source"]}

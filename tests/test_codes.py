@@ -62,4 +62,18 @@ def test_found_in_either_side_hashed(n_values, n_universe):
     rng = np.random.default_rng(n_values)
     universe = [f"e{i}" for i in rng.integers(0, 2 * n_universe, n_universe)]
     values = [f"e{i}" if i % 7 else None for i in rng.integers(0, 2 * n_universe, n_values)]
+    values += values[:3] + [universe[0]] * 2  # repeated values, on either side of the hash
     assert found_in(values, universe).tolist() == [v is not None and v in set(universe) for v in values]
+
+
+@pytest.mark.parametrize("kind", ["list", "set", "dict", "keys", "Index", "Series", "str Series"])
+def test_found_in_takes_any_universe_like_isin(kind):
+    """found_in stands for ``Series.isin`` on text wherever the universe may be large."""
+    universe = ["梁平区", "e1", "", "a b"]
+    given = {"list": universe, "set": set(universe), "dict": dict.fromkeys(universe, "error"),
+             "keys": dict.fromkeys(universe).keys(), "Index": pd.Index(universe),
+             "Series": pd.Series(universe, dtype=object), "str Series": pd.Series(universe, dtype="str")}[kind]
+    values = pd.Series(["e1", "梁平区", "x", "", "a  b", None, "e1"], dtype="str")
+    got = found_in(values, given)
+    assert isinstance(got, np.ndarray) and got.dtype == bool
+    assert got.tolist() == values.isin(universe).tolist() == [True, True, False, True, False, False, True]

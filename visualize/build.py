@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from chainkg.errors import DataError
+from chainkg.graph.codes import found_in
 from chainkg.visualize.facts import map_facts
 from chainkg.visualize.layout import stage_layout
 from chainkg.visualize.styles import (ACTION_WORDS, EDGE_STYLE, KIND_STYLE, PROJECT_STATUS_WORDS,
@@ -188,15 +189,15 @@ def map_data(graph, region=None, chains=None, *, enterprises=False, projects=Fal
                                    info={"heading": f"{graph.segments[a].name} → {graph.segments[b].name}",
                                          "rows": _rows(("relation", "SUPPLIES 供应"), ("weight", w))}))
     if show_ent:
-        ents = facts.enterprises[facts.enterprises["id"].isin(ent_ids)]
+        ents = facts.enterprises[found_in(facts.enterprises["id"], ent_ids)]
         seg_names = facts.memberships.assign(name=facts.memberships["segment"].map(
             lambda sid: graph.segments[sid].name)).groupby("enterprise")["name"].agg("、".join)
         nodes += [_enterprise_node(graph, e, seg_names[e["id"]], pos) for e in ents.to_dict("records")]
-        links = graph.links[graph.links["supplier"].isin(ent_ids) & graph.links["customer"].isin(ent_ids)]
+        links = graph.links[found_in(graph.links["supplier"], ent_ids) & found_in(graph.links["customer"], ent_ids)]
         edges += [_edge(f"Enterprise:{a}", f"Enterprise:{b}", "SUPPLIES_TO")
                   for a, b in links[["supplier", "customer"]].drop_duplicates().itertuples(index=False)]
     if show_proj:
-        by = graph.enterprises[graph.enterprises["id"].isin(facts.projects["enterprise"])]
+        by = graph.enterprises[found_in(graph.enterprises["id"], facts.projects["enterprise"])]
         by = dict(zip(by["id"], by["name"]))
         for p in facts.projects.to_dict("records"):
             nodes.append(_project_node(graph, p, by, pos))

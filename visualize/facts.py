@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from chainkg.graph.codes import found_in
 from chainkg.queries.common import resolve_chains, resolve_regions
 from chainkg.queries.coverage import coverage
 from chainkg.queries.gaps import gaps
@@ -111,15 +112,15 @@ def map_facts(graph, region=None, chains=None, **settings):
     segment_ids = list(segs.index)
 
     local = graph.region_descendants(region_id)
-    ents = graph.enterprises[graph.enterprises["region"].isin(local)]
-    mem = graph.counted_memberships[graph.counted_memberships["enterprise"].isin(ents["id"])]
-    mem = mem[mem["segment"].isin(segment_ids)][["enterprise", "segment"]].drop_duplicates()
-    placed = ents[ents["id"].isin(mem["enterprise"])]
-    projects = graph.projects[graph.projects["region"].isin(local)]
-    placed_projects = projects[projects["segment"].isin(segment_ids)]
+    ents = graph.enterprises[found_in(graph.enterprises["region"], local)]
+    mem = graph.counted_memberships[found_in(graph.counted_memberships["enterprise"], ents["id"])]
+    mem = mem[found_in(mem["segment"], segment_ids)][["enterprise", "segment"]].drop_duplicates()
+    placed = ents[found_in(ents["id"], mem["enterprise"])]
+    projects = graph.projects[found_in(graph.projects["region"], local)]
+    placed_projects = projects[found_in(projects["segment"], segment_ids)]
 
-    presence = graph.presence[graph.presence["region"].isin(local)
-                              & graph.presence["segment"].isin(segment_ids)]
+    presence = graph.presence[found_in(graph.presence["region"], local)
+                              & found_in(graph.presence["segment"], segment_ids)]
     sources = pd.concat([placed["source"], presence["source"], placed_projects["source"]])
     sources = sorted({str(s) for s in sources.dropna() if str(s)})
     return MapFacts(

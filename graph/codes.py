@@ -11,8 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["RowHint", "as_series", "codes_of", "decode", "found_in", "first_ints", "has_duplicates", "mapped", "rows_match",
-           "split_lists", "string_buffers", "string_bytes", "stripped", "to_float", "unique_ints"]
+__all__ = ["RowHint", "as_series", "codes_of", "decode", "found_in", "first_ints", "has_duplicates", "mapped",
+           "rows_match", "split_lists", "string_buffers", "string_bytes", "stripped", "to_float", "unique_ints"]
 
 
 def _arrow(values):

@@ -44,7 +44,8 @@ def _subtree_facts(graph, region_ids, settings):
     ups = pd.DataFrame([(s, a) for s in graph.segments for a in graph.ancestors(s)],
                        columns=["segment", "node"])
     local_ent = graph.enterprises.loc[found_in(graph.enterprises["region"], region_ids), "id"]
-    mem = graph.counted_memberships[found_in(graph.counted_memberships["enterprise"], local_ent)][["enterprise", "segment"]]
+    mem = graph.counted_memberships
+    mem = mem[found_in(mem["enterprise"], local_ent)][["enterprise", "segment"]]
     ent = mem.merge(ups, on="segment").drop_duplicates(["enterprise", "node"]).groupby("node").size()
 
     pres = graph.presence[found_in(graph.presence["region"], region_ids)].merge(ups, on="segment")

@@ -8,9 +8,12 @@ column instead of silently becoming NaN. Headers may be Chinese (企业名称, �
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import io
+import mmap
+import os
 import re
 from pathlib import Path
 
@@ -157,6 +160,7 @@ def map_headers(headers, table, manifest_map=None):
 ID_COLUMNS = frozenset({"id", "region", "parent", "enterprise", "supplier", "customer", "credit_code"})
 
 _BOM = b"\xef\xbb\xbf"
+_NOT_SPACE = re.compile(rb"\S")
 _BOM_ON_GBK = "gb18030 after a UTF-8 BOM"
 #: How a spreadsheet writes a long number it shortened: 9.15001E+17.
 _SHORTENED_NUMBER = r"[-+]?\d(?:\.\d+)?[eE]\+\d+"
@@ -189,40 +193,59 @@ def _decode(path, raw):
 def _read_csv(path):
     """``(header, frame, encoding)``: Arrow's multithreaded reader, every column as text.
 
-    UTF-8 bytes go to Arrow as they are (it checks them); GB18030/GBK text is decoded
-    first. Arrow stops at the first malformed row; the csv module then finds its line.
-    The frame's columns are numbered; the header, with any duplicates, is returned apart.
+    UTF-8 bytes go to Arrow as they are (it checks them), straight from the file mapped
+    into memory: a 1 GB table is never copied into a bytes object first. GB18030/GBK
+    text is decoded first. Arrow stops at the first malformed row; the csv module then
+    finds its line. The frame's columns are numbered; the header, with any duplicates,
+    is returned apart.
     """
-    raw = path.read_bytes()
-    if not raw or raw.isspace():  # isspace reads without copying a large file
-        raise DataError("empty file: expected a header row", file=path.name)
-    bom = raw.startswith(_BOM)
-    data = raw[len(_BOM):] if bom else raw
-    try:
-        header_line = data[: data.find(b"\n") + 1 or None].decode("utf-8")
-        encoding = "utf-8-sig" if bom else "utf-8"
-        return (*_arrow_csv(path, data, header_line, lambda: _decode(path, raw)[0]), encoding)
-    except (UnicodeDecodeError, _NotUtf8):
-        text, encoding = _decode(path, raw)
-        data = text.encode("utf-8")
-        return (*_arrow_csv(path, data, text[: text.find("\n") + 1 or None], lambda: text), encoding)
+    with _mapped(path) as raw:
+        start = len(_BOM) if raw[:len(_BOM)] == _BOM else 0
+        if _NOT_SPACE.search(raw, start) is None:  # stops at the first byte that is not a space
+            raise DataError("empty file: expected a header row", file=path.name)
+        encoding = "utf-8-sig" if start else "utf-8"
+        data = memoryview(raw)[start:]
+        try:
+            header_line = raw[start:raw.find(b"\n", start) + 1 or len(raw)].decode("utf-8")
+            return (*_arrow_csv(path, data, raw.find(b'"', start) >= 0, header_line,
+                                lambda: _decode(path, bytes(raw))[0]), encoding)
+        except (UnicodeDecodeError, _NotUtf8):
+            text, encoding = _decode(path, bytes(raw))
+        finally:
+            data.release()  # the mapping closes only when no view of it is left
+    data = text.encode("utf-8")
+    return (*_arrow_csv(path, data, b'"' in data, text[: text.find("\n") + 1 or None], lambda: text), encoding)
+
+
+@contextlib.contextmanager
+def _mapped(path):
+    """The file's bytes, mapped read-only (b"" for an empty file, which cannot be mapped)."""
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            yield b""
+            return
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            yield m
 
 
 class _NotUtf8(Exception):
     pass
 
 
-def _arrow_csv(path, data, header_line, text_for_errors):
+def _arrow_csv(path, data, quoted, header_line, text_for_errors):
+    """Parse ``data`` (bytes, or a view of a mapped file); ``quoted``: it holds a double quote."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     header = [h.strip() for h in next(csv.reader(io.StringIO(header_line)))]
     names = [str(i) for i in range(len(header))]  # Arrow needs unique names; headers may repeat
+    if not header_line.endswith("\n"):  # a header alone, with no line break: Arrow cannot skip it
+        data = (header_line + "\n").encode("utf-8")
     try:
         table = pacsv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(pa.py_buffer(data)),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
-            parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in data),
+            parse_options=pacsv.ParseOptions(newlines_in_values=quoted),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False))

@@ -118,3 +118,29 @@ def test_to_networkx_typed_and_filtered(demo_dir):
     local = g.to_networkx(regions=["梁平区"])
     ents = {d["id"] for _, d in local.nodes(data=True) if d["kind"] == "Enterprise"}
     assert ents == {"e1", "e2"}
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_csv_reader_edges(tmp_path, bom):
+    """The reader maps the file into memory: a BOM, a header without a line break, quoted
+    line breaks, a whitespace-only file and a ragged row each read as from bytes."""
+    from chainkg.errors import DataError
+    from chainkg.loaders.tables import _read_csv
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(bom + "名称,备注".encode())
+    header, df, encoding = _read_csv(path)
+    assert header == ["名称", "备注"] and len(df) == 0 and encoding == ("utf-8-sig" if bom else "utf-8")
+    path.write_bytes(bom + '名称,备注\n甲,"第一行\n第二行"\n乙,\n'.encode())
+    header, df, _ = _read_csv(path)
+    assert header == ["名称", "备注"] and df[1].tolist() == ["第一行\n第二行", ""]
+    path.write_bytes(bom + b" \n\t\n")
+    with pytest.raises(DataError, match="empty file"):
+        _read_csv(path)
+    path.write_bytes(bom + "名称,备注\n甲,1\n乙,2,3\n".encode())
+    with pytest.raises(DataError, match="expected 2 fields, found 3") as err:
+        _read_csv(path)
+    assert err.value.row == 3
+    path.write_bytes(b"")
+    with pytest.raises(DataError, match="empty file"):
+        _read_csv(path)

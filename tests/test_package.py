@@ -82,3 +82,19 @@ def test_benchmark_runner_knows_every_benchmark():
 
     scripts = {p.stem for p in (ROOT / "benchmarks").glob("*.py")} - {"run", "synthetic", "children"}
     assert set(BENCHMARKS) == scripts
+
+
+def test_benchmark_child_peak_is_its_own():
+    """A benchmark pass reports its own peak memory, not its parent's: a child started
+    while the parent holds 400 MB reports far less (``ru_maxrss`` would give the 400 MB)."""
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from children import peak_rss_mb
+
+    held = np.ones(400 * 2**20 // 8)  # touched: resident in this process
+    code = f"import sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); from children import peak_rss_mb; " \
+           "print(peak_rss_mb())"
+    child = float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
+    assert child < 100 and peak_rss_mb() >= 400
+    del held

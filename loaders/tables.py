@@ -241,12 +241,14 @@ def _arrow_csv(path, data, quoted, header_line, text_for_errors):
     names = [str(i) for i in range(len(header))]  # Arrow needs unique names; headers may repeat
     if not header_line.endswith("\n"):  # a header alone, with no line break: Arrow cannot skip it
         data = (header_line + "\n").encode("utf-8")
+    # Read as large_string, the type of pandas' str columns: a column read as string would be
+    # copied into it by to_pandas (2.3 s of 5 for the 10M-row enterprise table).
     try:
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pacsv.ParseOptions(newlines_in_values=quoted),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                  strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False))
     except pa.ArrowInvalid as err:

@@ -274,7 +274,8 @@ def _frame(table, /, **columns):
     data = {}
     for col in TABLE_COLUMNS[table]:
         value = columns.get(col)
-        data[col] = pd.Series(np.empty(len(index), dtype=object), index=index, dtype=object) if value is None else value
+        data[col] = value if value is not None else pd.Series(
+            np.empty(len(index), dtype=object), index=index, dtype=object, copy=False)  # pandas 3 would copy it
     return pd.DataFrame(data, copy=False)
 
 

@@ -8,7 +8,6 @@ column instead of silently becoming NaN. Headers may be Chinese (企业名称, �
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import functools
 import io
@@ -203,33 +202,28 @@ def _read_csv(path):
     finds its line. The frame's columns are numbered; the header, with any duplicates,
     is returned apart.
     """
-    with _mapped(path) as raw:
-        start = len(_BOM) if raw[:len(_BOM)] == _BOM else 0
-        if _NOT_SPACE.search(raw, start) is None:  # stops at the first byte that is not a space
-            raise DataError("empty file: expected a header row", file=path.name)
-        encoding = "utf-8-sig" if start else "utf-8"
-        data = memoryview(raw)[start:]
-        try:
-            header_line = raw[start:raw.find(b"\n", start) + 1 or len(raw)].decode("utf-8")
-            return (*_arrow_csv(path, data, raw.find(b'"', start) >= 0, header_line,
-                                lambda: _decode(path, bytes(raw))[0]), encoding)
-        except (UnicodeDecodeError, _NotUtf8):
-            text, encoding = _decode(path, bytes(raw))
-        finally:
-            data.release()  # the mapping closes only when no view of it is left
+    raw = _mapped(path)
+    start = len(_BOM) if raw[:len(_BOM)] == _BOM else 0
+    if _NOT_SPACE.search(raw, start) is None:  # stops at the first byte that is not a space
+        raise DataError("empty file: expected a header row", file=path.name)
+    encoding = "utf-8-sig" if start else "utf-8"
+    try:
+        header_line = raw[start:raw.find(b"\n", start) + 1 or len(raw)].decode("utf-8")
+        return (*_arrow_csv(path, memoryview(raw)[start:], raw.find(b'"', start) >= 0, header_line,
+                            lambda: _decode(path, bytes(raw))[0]), encoding)
+    except (UnicodeDecodeError, _NotUtf8):
+        text, encoding = _decode(path, bytes(raw))
     data = text.encode("utf-8")
     return (*_arrow_csv(path, data, b'"' in data, text[: text.find("\n") + 1 or None], lambda: text), encoding)
 
 
-@contextlib.contextmanager
 def _mapped(path):
-    """The file's bytes, mapped read-only (b"" for an empty file, which cannot be mapped)."""
+    """The file's bytes, mapped read-only (b"" for an empty file, which cannot be mapped).
+
+    The mapping is not closed by hand: it ends when the last view of it goes, and Arrow's
+    reading threads may hold one for a moment after the read has returned."""
     with open(path, "rb") as f:
-        if os.fstat(f.fileno()).st_size == 0:
-            yield b""
-            return
-        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
-            yield m
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if os.fstat(f.fileno()).st_size else b""
 
 
 class _NotUtf8(Exception):

@@ -531,13 +531,15 @@ def _enterprises(t, regions, segments, sources, earlier=(), rules=None):
     seg = np.array([position.setdefault(r, len(position)) if r is not None else -1 for r in resolved] + [-1])[codes]
     named = list(position)
     ok = seg >= 0
-    rows = t.df.index.get_indexer(tokens.index[ok])
+    labels = t.df.index
+    rows = tokens.index.to_numpy()[ok] if labels.equals(pd.RangeIndex(len(labels))) \
+        else labels.get_indexer(tokens.index[ok])  # labels that are positions need no lookup
     # A row naming a segment twice ("封测;封装测试") gives one membership.
-    keep = first_ints(rows * max(len(named), 1) + seg[ok])
-    rows = rows[keep]
-    memberships = _frame("memberships", enterprise=ids.array.take(rows), segment=decode(seg[ok][keep], named).array,
+    first = first_ints(rows * max(len(named), 1) + seg[ok])
+    rows, kept = rows[first], np.flatnonzero(ok)[first]  # kept: the tokens kept, by position
+    memberships = _frame("memberships", enterprise=ids.array.take(rows), segment=decode(seg[kept], named).array,
                          share=None, source=source.array.take(rows), as_of=as_of.array.take(rows),
-                         method="given", evidence=tokens.array[ok][keep],
+                         method="given", evidence=tokens.array.take(kept),
                          confidence=confidence.array.take(rows))
     classified = registry.classified_memberships(enterprises, rows, rules)
     if classified is not None:

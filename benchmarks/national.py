@@ -21,7 +21,7 @@ density, timed again on the loaded graph) adding at most 30% to ``gaps --all-reg
 
     python benchmarks/national.py                       # 1M enterprises, 5 repeats
     python benchmarks/national.py --enterprises 100000  # a quicker look
-    python benchmarks/national.py --enterprises 10000000  # 10M: 1.1 GB of CSV, 8 GB of memory
+    python benchmarks/national.py --enterprises 10000000  # 10M: 1.1 GB of CSV, 7 GB of memory
 """
 
 from __future__ import annotations

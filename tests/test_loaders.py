@@ -156,3 +156,25 @@ def test_csv_reader_many_reads(tmp_path):
     for _ in range(300):
         header, df, _ = _read_csv(path)
         assert header == ["id", "name"] and len(df) == 20_000
+
+
+def test_parquet_columns_as_text(tmp_path):
+    """A Parquet table reads as the text of each value, "" where null, whatever the column's
+    type: text (with nulls and a dictionary-encoded one), integers, floats with NaN, booleans
+    and timestamps."""
+    import numpy as np
+
+    from chainkg.loaders.tables import _read_raw
+
+    df = pd.DataFrame({"名称": pd.Series(["甲", None, "丙"], dtype="str"), "code": [500155, 320200, 1],
+                       "output": [1.5, np.nan, 3.0], "flag": [True, False, True],
+                       "when": pd.to_datetime(["2025-01-02", None, "2024-12-31"]),
+                       "kind": pd.Categorical(["a", None, "a"])})
+    df.to_parquet(tmp_path / "t.parquet")
+    header, columns, text, fmt = _read_raw(tmp_path / "t.parquet", None, "t.parquet")
+    assert header == list(df.columns) and columns is None and fmt == "parquet"
+    back = pd.read_parquet(tmp_path / "t.parquet")
+    expected = back.set_axis(range(len(header)), axis=1).astype(object).where(back.notna().to_numpy(), "") \
+        .astype(str)  # str() of every value, "" where null
+    pd.testing.assert_frame_equal(text, expected)
+    assert text[0].tolist() == ["甲", "", "丙"] and text[2].tolist() == ["1.5", "", "3.0"]

@@ -440,7 +440,7 @@ def _census_scopes(parts, frame, regions, chains):
     out = {c: [] for c in columns}
     for t in parts:
         for column, (index, kind) in columns.items():
-            tokens = _split_list(t, column)
+            _, tokens = _split_list(t, column)
             ids, errors = resolve_values(tokens, index)
             if errors:
                 t.problems_at(f"unknown-{kind}", tokens[found_in(tokens, errors)], column,
@@ -451,10 +451,11 @@ def _census_scopes(parts, frame, regions, chains):
 
 
 def _split_list(t, column):
-    """Explode a ;-separated column into a Series of tokens indexed by row."""
+    """Explode a ;-separated column: (row position of each token, the tokens as a Series
+    indexed by row label)."""
     values = t.col(column)
     rows, tokens = split_lists(values, LIST_SEPARATORS)
-    return tokens.set_axis(values.index[rows])
+    return rows, tokens.set_axis(values.index[rows])
 
 
 def _confidence(t, column):
@@ -522,7 +523,7 @@ def _enterprises(t, regions, segments, sources, earlier=(), rules=None):
         scope=registry.optional(t, "scope"), products=registry.optional(t, "products"),
         registered_capital=capital, capital_currency=currency, registration=registration)
 
-    tokens = _split_list(t, "segments")
+    token_rows, tokens = _split_list(t, "segments")
     codes, resolved, errors = resolve_codes(tokens, segments)
     if errors:
         t.problems_at("unknown-segment", tokens[found_in(tokens, errors)], "segments",
@@ -531,9 +532,7 @@ def _enterprises(t, regions, segments, sources, earlier=(), rules=None):
     seg = np.array([position.setdefault(r, len(position)) if r is not None else -1 for r in resolved] + [-1])[codes]
     named = list(position)
     ok = seg >= 0
-    labels = t.df.index
-    rows = tokens.index.to_numpy()[ok] if labels.equals(pd.RangeIndex(len(labels))) \
-        else labels.get_indexer(tokens.index[ok])  # labels that are positions need no lookup
+    rows = token_rows[ok]
     # A row naming a segment twice ("封测;封装测试") gives one membership.
     first = first_ints(rows * max(len(named), 1) + seg[ok])
     rows, kept = rows[first], np.flatnonzero(ok)[first]  # kept: the tokens kept, by position
